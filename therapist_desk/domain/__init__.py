@@ -1,0 +1,1 @@
+"""Plain domain objects, enums and validation rules; imports nothing of the app."""

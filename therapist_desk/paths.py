@@ -1,0 +1,53 @@
+"""Where the vault, settings, logs and backups live; resolved once, explicitly, at start-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from therapist_desk import APP_NAME, ORG_NAME
+
+DATA_DIR_ENV = "THERAPIST_DESK_DATA_DIR"
+VAULT_FILENAME = "vault.tdvault"
+
+
+@dataclass(frozen=True, slots=True)
+class AppPaths:
+    """The folders the app writes to. Everything client-related stays inside ``vault``."""
+
+    data_dir: Path
+    log_dir: Path
+    backup_dir: Path
+
+    @property
+    def vault(self) -> Path:
+        return self.data_dir / VAULT_FILENAME
+
+    def ensure(self) -> None:
+        """Create the folders owner-only (0700) if they do not exist yet."""
+        for folder in (self.data_dir, self.log_dir, self.backup_dir):
+            make_private_dir(folder)
+
+
+def make_private_dir(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix":
+        os.chmod(folder, 0o700)
+
+
+def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
+    """Resolve the app's folders: ``--data-dir``, then ``THERAPIST_DESK_DATA_DIR``, then platformdirs.
+
+    With an explicit data folder, logs and backups live inside it, so a test or a portable
+    install never writes anywhere else.
+    """
+    chosen = data_dir or os.environ.get(DATA_DIR_ENV) or None
+    if chosen:
+        root = Path(chosen).expanduser().resolve()
+        return AppPaths(data_dir=root, log_dir=root / "logs", backup_dir=root / "backups")
+    import platformdirs
+
+    dirs = platformdirs.PlatformDirs(APP_NAME, ORG_NAME, roaming=False)
+    data = Path(dirs.user_data_dir)
+    return AppPaths(data_dir=data, log_dir=Path(dirs.user_log_dir), backup_dir=data / "backups")

@@ -1,0 +1,107 @@
+"""Client use cases: create, update, discharge, reactivate, find, list."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from therapist_desk.domain.client import Client, Diagnosis
+from therapist_desk.domain.enums import ClientStatus
+from therapist_desk.domain.errors import ErrorCollector
+from therapist_desk.domain.icd10 import Icd10Catalog
+from therapist_desk.domain.summaries import ClientSummary
+from therapist_desk.services.common import audit
+from therapist_desk.store.repositories import clients as repo
+
+RecordNotFound = repo.RecordNotFound
+
+
+def _checked(client: Client, today: date, catalog: Icd10Catalog | None) -> Client:
+    """Field validation plus ICD-10-CM lookup of every diagnosis (titles and release filled in)."""
+    clean = client.validated(today)
+    catalog = catalog or Icd10Catalog.default()
+    diagnoses = []
+    with ErrorCollector() as c:
+        for i, dx in enumerate(clean.diagnoses, 1):
+            label = "Primary diagnosis" if i == 1 else f"Diagnosis {i}"
+            found = c.run(catalog.validate_billable, dx.code, label)
+            if found is not None:
+                diagnoses.append(Diagnosis(found.code, found.title, catalog.release))  # type: ignore[attr-defined]
+    return replace(clean, diagnoses=tuple(diagnoses))
+
+
+def create_client(
+    session: Session, client: Client, now: datetime, *, catalog: Icd10Catalog | None = None
+) -> Client:
+    clean = _checked(replace(client, id=None), now.date(), catalog)
+    if clean.intake_date is None:
+        clean = replace(clean, intake_date=now.date())
+    if clean.status_since is None:
+        clean = replace(clean, status_since=clean.intake_date)
+    client_id = repo.save_client(session, clean, now)
+    audit(session, now, "client.create", "client", client_id, client_id=client_id)
+    return repo.load_client(session, client_id)
+
+
+def update_client(
+    session: Session, client: Client, now: datetime, *, catalog: Icd10Catalog | None = None
+) -> Client:
+    if client.id is None:
+        raise ValueError("update_client needs a saved client")
+    before = repo.load_client(session, client.id)
+    clean = _checked(client, now.date(), catalog)
+    repo.save_client(session, clean, now)
+    changed = sorted(
+        name for name in Client.__dataclass_fields__ if getattr(before, name) != getattr(clean, name)
+    )
+    # Field names only: the audit log says what changed, never to what.
+    audit(session, now, "client.update", "client", client.id, client_id=client.id, detail=",".join(changed))
+    return repo.load_client(session, client.id)
+
+
+def get_client(session: Session, client_id: int) -> Client:
+    return repo.load_client(session, client_id)
+
+
+def view_client(session: Session, client_id: int, now: datetime) -> Client:
+    """Load a client for display and record the view in the audit log."""
+    client = repo.load_client(session, client_id)
+    audit(session, now, "client.view", "client", client_id, client_id=client_id)
+    return client
+
+
+def discharge_client(session: Session, client_id: int, on: date, reason: str, now: datetime) -> Client:
+    client = repo.load_client(session, client_id)
+    discharged = replace(client, status=ClientStatus.DISCHARGED, status_since=on, discharge_reason=reason.strip())
+    if on < (client.intake_date or on):
+        from therapist_desk.domain.errors import ValidationError
+
+        raise ValidationError("Discharge date", "is before the intake date")
+    clean = _checked(discharged, now.date(), None)
+    repo.save_client(session, clean, now)
+    audit(session, now, "client.discharge", "client", client_id, client_id=client_id)
+    return repo.load_client(session, client_id)
+
+
+def reactivate_client(session: Session, client_id: int, on: date, now: datetime) -> Client:
+    client = repo.load_client(session, client_id)
+    active = replace(client, status=ClientStatus.ACTIVE, status_since=on, discharge_reason="")
+    repo.save_client(session, _checked(active, now.date(), None), now)
+    audit(session, now, "client.reactivate", "client", client_id, client_id=client_id)
+    return repo.load_client(session, client_id)
+
+
+def list_clients(
+    session: Session,
+    *,
+    search: str = "",
+    statuses: tuple[ClientStatus, ...] = (),
+    sort: str = "name",
+    descending: bool = False,
+    ids: tuple[int, ...] | None = None,
+    limit: int | None = None,
+) -> list[ClientSummary]:
+    return repo.list_client_summaries(session, search=search, statuses=statuses, sort=sort,
+                                      descending=descending, ids=ids, limit=limit)

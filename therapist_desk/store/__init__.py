@@ -1,0 +1,1 @@
+"""SQLCipher vault: engine, typed SQLAlchemy models, migrations and repositories."""

@@ -1,0 +1,181 @@
+"""An open vault: the lock, the engine, migrations on open, and one unit of work per use case."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, exc, inspect, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from therapist_desk.store.errors import VaultError, translate_db_error
+from therapist_desk.store.lock import VaultLock
+from therapist_desk.store.vault_ops import backup_vault
+from therapist_desk.store.vault import (
+    VaultKey,
+    create_vault,
+    make_engine,
+    unlock,
+    verify_pragmas,
+)
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_PACKAGE = "therapist_desk.store:migrations"
+
+
+def _alembic_config() -> object:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", MIGRATIONS_PACKAGE)
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config())  # type: ignore[arg-type]
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the schema to ``revision`` in one transaction (SQLite has transactional DDL)."""
+    from alembic import command
+
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn  # type: ignore[attr-defined]
+        command.upgrade(cfg, revision)  # type: ignore[arg-type]
+
+
+@dataclass
+class Vault:
+    """The open, unlocked vault. Close it to release the lock and every connection."""
+
+    path: Path
+    key: VaultKey
+    engine: Engine
+    lock: VaultLock
+    _sessions: sessionmaker[Session]
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One transaction: commit on success, roll back everything on any error."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except exc.DBAPIError as error:
+            session.rollback()
+            raise translate_db_error(error) from None
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        """A read-only session for queries (rolled back at the end; nothing to commit)."""
+        session = self._sessions()
+        try:
+            yield session
+        except exc.DBAPIError as error:
+            raise translate_db_error(error) from None
+        finally:
+            session.rollback()
+            session.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self.lock.release()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _assemble(path: Path, key: VaultKey, lock: VaultLock) -> Vault:
+    engine = make_engine(path, key)
+    try:
+        verify_pragmas(engine)
+        _migrate_with_backup(path, key, engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    # expire_on_commit=False: services hand out domain objects built before commit.
+    return Vault(path, key, engine, lock, sessionmaker(engine, expire_on_commit=False))
+
+
+def _migrate_with_backup(path: Path, key: VaultKey, engine: Engine) -> None:
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return
+    has_tables = bool(inspect(engine).get_table_names())
+    if current is not None or has_tables:
+        # An encrypted copy before any schema change, so a failed upgrade loses nothing.
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        copy = path.with_name(f"{path.stem}.pre-{head}-{stamp}{path.suffix}")
+        backup_vault(path, key, copy)
+        log.info("vault backed up before migrating from %s to %s", current, head)
+    try:
+        migrate(engine)
+    except exc.DBAPIError as error:
+        raise translate_db_error(error) from None
+
+
+def create_and_open(path: Path, passphrase: str) -> Vault:
+    """Create a new vault at ``path`` (refusing an existing file) and open it."""
+    key = create_vault(path, passphrase)
+    lock = VaultLock.acquire(path)
+    try:
+        return _assemble(path, key, lock)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def open_vault(path: Path, passphrase: str) -> Vault:
+    """Unlock ``path``: take the single-writer lock, stretch the key once, migrate if needed."""
+    lock = VaultLock.acquire(path)
+    try:
+        key = unlock(path, passphrase)
+        return _assemble(path, key, lock)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def open_with_key(path: Path, key: VaultKey) -> Vault:
+    """Re-open with a key already derived (after a lock screen or a rekey)."""
+    lock = VaultLock.acquire(path)
+    try:
+        return _assemble(path, key, lock)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def raw_execute(session: Session, sql: str, **params: object) -> None:
+    """Run a statement the ORM does not express (FTS5 maintenance); parameters are bound."""
+    session.execute(text(sql), params)
+
+
+__all__ = ["Vault", "VaultError", "create_and_open", "open_vault", "open_with_key", "migrate"]

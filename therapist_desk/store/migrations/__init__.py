@@ -1,0 +1,1 @@
+"""Alembic migrations of the vault schema (run automatically on open, after a backup)."""

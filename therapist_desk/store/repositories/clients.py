@@ -1,0 +1,277 @@
+"""Clients with their medications, diagnoses and releases; the client list query."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, delete, func, select
+from sqlalchemy.orm import Session
+
+from therapist_desk.domain.client import (
+    Client,
+    Contact,
+    Diagnosis,
+    Insurance,
+    Medication,
+    ReleaseOfInformation,
+)
+from therapist_desk.domain.enums import ClientStatus, LedgerKind, NoteFormat, NoteStatus, ReleaseKind
+from therapist_desk.domain.practice import Address
+from therapist_desk.domain.summaries import ClientSummary
+from therapist_desk.store.models import (
+    ClientRow,
+    DiagnosisRow,
+    LedgerRow,
+    MeasureRow,
+    MedicationRow,
+    PlanRow,
+    ReleaseRow,
+    SessionRow,
+)
+from therapist_desk.store.repositories._json import dumps, from_cents, loads, opt_date
+
+
+class RecordNotFound(LookupError):
+    """A record id that is not in the vault (a stale selection, or a bug)."""
+
+    def __init__(self, record_type: str, record_id: int) -> None:
+        super().__init__(f"{record_type} {record_id} is not in the vault")
+        self.record_type = record_type
+        self.record_id = record_id
+
+
+def _insurance_from(data: dict[str, object]) -> Insurance:
+    for key in ("authorization_start", "authorization_end"):
+        data[key] = opt_date(data.get(key))  # type: ignore[arg-type]
+    return Insurance(**data)  # type: ignore[arg-type]
+
+
+def load_client(session: Session, client_id: int) -> Client:
+    row = session.get(ClientRow, client_id)
+    if row is None:
+        raise RecordNotFound("client", client_id)
+    meds = session.scalars(
+        select(MedicationRow).where(MedicationRow.client_id == client_id).order_by(MedicationRow.position)
+    )
+    dxs = session.scalars(
+        select(DiagnosisRow).where(DiagnosisRow.client_id == client_id).order_by(DiagnosisRow.position)
+    )
+    rels = session.scalars(select(ReleaseRow).where(ReleaseRow.client_id == client_id).order_by(ReleaseRow.id))
+    return Client(
+        id=row.id,
+        legal_first_name=row.legal_first_name,
+        legal_last_name=row.legal_last_name,
+        preferred_name=row.preferred_name,
+        pronouns=row.pronouns,
+        date_of_birth=row.date_of_birth,
+        email=row.email,
+        phone=row.phone,
+        address=Address(**loads(row.address_json)),
+        emergency_contact=Contact(**loads(row.emergency_contact_json)),
+        guardian=Contact(**loads(row.guardian_json)),
+        insurance=_insurance_from(loads(row.insurance_json)),
+        status=ClientStatus(row.status),
+        status_since=row.status_since,
+        discharge_reason=row.discharge_reason,
+        referral_source=row.referral_source,
+        intake_date=row.intake_date,
+        presenting_problem=row.presenting_problem,
+        prior_treatment=row.prior_treatment,
+        medical_conditions=row.medical_conditions,
+        default_note_format=NoteFormat(row.default_note_format) if row.default_note_format else None,
+        medications=tuple(Medication(m.name, m.dose, m.prescriber, m.prescriber_phone) for m in meds),
+        diagnoses=tuple(Diagnosis(d.code, d.title, d.code_set_release) for d in dxs),
+        releases=tuple(_release_from_row(r) for r in rels),
+    )
+
+
+def _release_from_row(r: ReleaseRow) -> ReleaseOfInformation:
+    return ReleaseOfInformation(
+        id=r.id,
+        recipient_name=r.recipient_name,
+        recipient_address=r.recipient_address,
+        kind=ReleaseKind(r.kind),
+        purpose=r.purpose,
+        scope=r.scope,
+        signed_on=r.signed_on,
+        expires_on=r.expires_on,
+        revoked_on=r.revoked_on,
+        notes=r.notes,
+    )
+
+
+def save_client(session: Session, client: Client, now: datetime) -> int:
+    """Insert or update the client and replace its child lists; returns the id."""
+    if client.id is None:
+        row = ClientRow(created_at=now)
+    else:
+        existing = session.get(ClientRow, client.id)
+        if existing is None:
+            raise RecordNotFound("client", client.id)
+        row = existing
+    row.legal_first_name = client.legal_first_name
+    row.legal_last_name = client.legal_last_name
+    row.preferred_name = client.preferred_name
+    row.pronouns = client.pronouns
+    row.date_of_birth = client.date_of_birth
+    row.email = client.email
+    row.phone = client.phone
+    row.address_json = dumps(client.address)
+    row.emergency_contact_json = dumps(client.emergency_contact)
+    row.guardian_json = dumps(client.guardian)
+    row.insurance_json = dumps(client.insurance)
+    row.status = client.status.value
+    row.status_since = client.status_since
+    row.discharge_reason = client.discharge_reason
+    row.referral_source = client.referral_source
+    row.intake_date = client.intake_date
+    row.presenting_problem = client.presenting_problem
+    row.prior_treatment = client.prior_treatment
+    row.medical_conditions = client.medical_conditions
+    row.default_note_format = client.default_note_format.value if client.default_note_format else None
+    row.search_name = client.search_text
+    row.sort_name = client.sort_name
+    row.updated_at = now
+    session.add(row)
+    session.flush()
+    client_id = row.id
+    session.execute(delete(MedicationRow).where(MedicationRow.client_id == client_id))
+    session.execute(delete(DiagnosisRow).where(DiagnosisRow.client_id == client_id))
+    for i, med in enumerate(client.medications):
+        session.add(MedicationRow(client_id=client_id, position=i, name=med.name, dose=med.dose,
+                                  prescriber=med.prescriber, prescriber_phone=med.prescriber_phone))
+    for i, dx in enumerate(client.diagnoses):
+        session.add(DiagnosisRow(client_id=client_id, position=i, code=dx.code, title=dx.title,
+                                 code_set_release=dx.code_set_release))
+    _save_releases(session, client_id, client.releases)
+    return client_id
+
+
+def _save_releases(session: Session, client_id: int, releases: tuple[ReleaseOfInformation, ...]) -> None:
+    """Update releases in place (their ids are referenced by the disclosure log); add new ones.
+
+    Releases are never deleted: a withdrawn authorization is revoked, so the log stays explainable.
+    """
+    existing = {r.id: r for r in session.scalars(select(ReleaseRow).where(ReleaseRow.client_id == client_id))}
+    for rel in releases:
+        row = existing.get(rel.id) if rel.id is not None else None
+        if row is None:
+            row = ReleaseRow(client_id=client_id)
+        row.recipient_name = rel.recipient_name
+        row.recipient_address = rel.recipient_address
+        row.kind = rel.kind.value
+        row.purpose = rel.purpose
+        row.scope = rel.scope
+        row.signed_on = rel.signed_on
+        row.expires_on = rel.expires_on
+        row.revoked_on = rel.revoked_on
+        row.notes = rel.notes
+        session.add(row)
+
+
+SORT_COLUMNS = ("name", "status", "last_session", "next_review", "unsigned", "balance")
+
+
+def list_client_summaries(
+    session: Session,
+    *,
+    search: str = "",
+    statuses: tuple[ClientStatus, ...] = (),
+    ids: tuple[int, ...] | None = None,
+    sort: str = "name",
+    descending: bool = False,
+    limit: int | None = None,
+) -> list[ClientSummary]:
+    """The Clients table: one SQL statement with per-client aggregates, filtered and sorted in SQL."""
+    from therapist_desk.domain.client import fold_name
+
+    last_session = (
+        select(SessionRow.client_id, func.max(SessionRow.session_date).label("last_session"))
+        .group_by(SessionRow.client_id)
+        .subquery()
+    )
+    unsigned = (
+        select(SessionRow.client_id, func.count().label("unsigned"))
+        .where(SessionRow.status == NoteStatus.DRAFT.value)
+        .group_by(SessionRow.client_id)
+        .subquery()
+    )
+    signed_cents = func.sum(
+        func.iif(LedgerRow.kind == LedgerKind.CHARGE.value, LedgerRow.amount_cents, -LedgerRow.amount_cents)
+    )
+    balances = (
+        select(LedgerRow.client_id, signed_cents.label("cents")).group_by(LedgerRow.client_id).subquery()
+    )
+    review = (
+        select(PlanRow.client_id, PlanRow.review_due).where(PlanRow.is_current.is_(True)).subquery()
+    )
+
+    def latest_band(instrument: str):  # type: ignore[no-untyped-def]
+        return (
+            select(MeasureRow.band)
+            .where(and_(MeasureRow.client_id == ClientRow.id, MeasureRow.instrument == instrument,
+                        MeasureRow.complete.is_(True)))
+            .order_by(MeasureRow.administered_on.desc(), MeasureRow.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    display_first = func.coalesce(func.nullif(ClientRow.preferred_name, ""), ClientRow.legal_first_name)
+    stmt = (
+        select(
+            ClientRow.id,
+            display_first,
+            ClientRow.legal_last_name,
+            ClientRow.status,
+            ClientRow.date_of_birth,
+            last_session.c.last_session,
+            review.c.review_due,
+            func.coalesce(unsigned.c.unsigned, 0),
+            func.coalesce(balances.c.cents, 0),
+            latest_band("phq9"),
+            latest_band("gad7"),
+        )
+        .outerjoin(last_session, last_session.c.client_id == ClientRow.id)
+        .outerjoin(unsigned, unsigned.c.client_id == ClientRow.id)
+        .outerjoin(balances, balances.c.client_id == ClientRow.id)
+        .outerjoin(review, review.c.client_id == ClientRow.id)
+    )
+    for word in fold_name(search).split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(ClientRow.search_name.like(f"%{escaped}%", escape="\\"))
+    if statuses:
+        stmt = stmt.where(ClientRow.status.in_([s.value for s in statuses]))
+    if ids is not None:
+        stmt = stmt.where(ClientRow.id.in_(ids))
+    order = {
+        "name": ClientRow.sort_name,
+        "status": ClientRow.status,
+        "last_session": last_session.c.last_session,
+        "next_review": review.c.review_due,
+        "unsigned": func.coalesce(unsigned.c.unsigned, 0),
+        "balance": func.coalesce(balances.c.cents, 0),
+    }.get(sort, ClientRow.sort_name)
+    primary = order.desc() if descending else order.asc()
+    # NULLs (no session yet, no plan) sort last either way; the name breaks ties.
+    stmt = stmt.order_by(order.is_(None), primary, ClientRow.sort_name, ClientRow.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [
+        ClientSummary(
+            id=r[0],
+            display_name=f"{r[1]} {r[2]}",
+            status=ClientStatus(r[3]),
+            date_of_birth=r[4],
+            last_session=r[5],
+            next_review=r[6],
+            unsigned_notes=int(r[7]),
+            balance=from_cents(r[8]),
+            phq9_band=r[9],
+            gad7_band=r[10],
+        )
+        for r in session.execute(stmt)
+    ]
+
+
+def client_exists(session: Session, client_id: int) -> bool:
+    return session.get(ClientRow, client_id) is not None

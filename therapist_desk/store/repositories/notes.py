@@ -1,0 +1,224 @@
+"""Session notes: narrow metadata rows, the JSON body, service lines, addenda, FTS index."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session
+
+from therapist_desk.domain.cpt import ServiceLine
+from therapist_desk.domain.enums import (
+    ClientLocation,
+    Modality,
+    NoteFormat,
+    NoteStatus,
+    ProgressRating,
+    ServiceType,
+)
+from therapist_desk.domain.session import Addendum, ObjectiveProgress, PsychotherapyNote, SessionNote
+from therapist_desk.domain.summaries import SessionSummary
+from therapist_desk.store.models import (
+    AddendumRow,
+    NoteBodyRow,
+    ObjectiveLinkRow,
+    PsychotherapyNoteRow,
+    SessionLineRow,
+    SessionRow,
+)
+from therapist_desk.store.repositories._json import dumps, from_cents, loads, to_cents
+from therapist_desk.store.repositories.clients import RecordNotFound
+
+_BODY_FIELDS = (
+    "telehealth_platform", "participants", "interactive_complexity_factor", "risk_assessment",
+    "interventions_detail", "client_response", "homework_given", "homework_review", "plan_text",
+)
+
+
+def load_note(session: Session, session_id: int) -> SessionNote:
+    row = session.get(SessionRow, session_id)
+    if row is None:
+        raise RecordNotFound("session", session_id)
+    body_row = session.get(NoteBodyRow, session_id)
+    body = loads(body_row.body_json if body_row else None)
+    lines = session.scalars(
+        select(SessionLineRow).where(SessionLineRow.session_id == session_id).order_by(SessionLineRow.position)
+    )
+    links = session.scalars(
+        select(ObjectiveLinkRow).where(ObjectiveLinkRow.session_id == session_id).order_by(ObjectiveLinkRow.id)
+    )
+    addenda = session.scalars(
+        select(AddendumRow).where(AddendumRow.session_id == session_id).order_by(AddendumRow.written_at)
+    )
+    return SessionNote(
+        id=row.id,
+        client_id=row.client_id,
+        session_date=row.session_date,
+        start_time=row.start_time,
+        stop_time=row.stop_time,
+        service_type=ServiceType(row.service_type),
+        modality=Modality(row.modality),
+        client_location=ClientLocation(row.client_location),
+        place_of_service=row.place_of_service,
+        lines=tuple(
+            ServiceLine(ln.cpt, ln.units, tuple(m for m in ln.modifiers.split(",") if m)) for ln in lines
+        ),
+        diagnosis_codes=tuple(body.get("diagnosis_codes", ())),
+        note_format=NoteFormat(body.get("note_format", NoteFormat.FREE.value)),
+        sections=tuple((name, txt) for name, txt in body.get("sections", ())),
+        interventions=tuple(body.get("interventions", ())),
+        objective_progress=tuple(
+            ObjectiveProgress(ln.objective_key, ProgressRating(ln.rating), ln.comment) for ln in links
+        ),
+        status=NoteStatus(row.status),
+        signed_at=row.signed_at,
+        signed_by=row.signed_by,
+        fee=from_cents(row.fee_cents) if row.fee_cents is not None else None,
+        addenda=tuple(Addendum(a.text, a.written_at, a.signed_by, a.reason, a.id) for a in addenda),
+        updated_at=row.updated_at,
+        **{name: body.get(name, "") for name in _BODY_FIELDS},
+    )
+
+
+def save_note(session: Session, note: SessionNote, now: datetime) -> int:
+    """Insert or update a note (metadata, body, lines, objective links) and its search entry."""
+    if note.id is None:
+        row = SessionRow(created_at=now)
+    else:
+        existing = session.get(SessionRow, note.id)
+        if existing is None:
+            raise RecordNotFound("session", note.id)
+        row = existing
+    row.client_id = note.client_id
+    row.session_date = note.session_date
+    row.start_time = note.start_time
+    row.stop_time = note.stop_time
+    row.minutes = note.minutes
+    row.service_type = note.service_type.value
+    row.modality = note.modality.value
+    row.client_location = note.client_location.value
+    row.place_of_service = note.place_of_service
+    row.primary_cpt = note.primary_cpt
+    row.cpt_summary = note.cpt_summary
+    row.status = note.status.value
+    row.signed_at = note.signed_at
+    row.signed_by = note.signed_by
+    row.fee_cents = to_cents(note.fee) if note.fee is not None else None
+    row.updated_at = now
+    session.add(row)
+    session.flush()
+    sid = row.id
+    body = {name: getattr(note, name) for name in _BODY_FIELDS}
+    body.update(
+        diagnosis_codes=list(note.diagnosis_codes),
+        note_format=note.note_format.value,
+        sections=[list(s) for s in note.sections],
+        interventions=list(note.interventions),
+    )
+    body_row = session.get(NoteBodyRow, sid) or NoteBodyRow(session_id=sid)
+    body_row.body_json = dumps(body)
+    session.add(body_row)
+    session.execute(delete(SessionLineRow).where(SessionLineRow.session_id == sid))
+    for i, line in enumerate(note.lines):
+        session.add(SessionLineRow(session_id=sid, position=i, cpt=line.cpt, units=line.units,
+                                   modifiers=",".join(line.modifiers)))
+    session.execute(delete(ObjectiveLinkRow).where(ObjectiveLinkRow.session_id == sid))
+    for link in note.objective_progress:
+        session.add(ObjectiveLinkRow(session_id=sid, objective_key=link.objective_key,
+                                     rating=link.rating.value, comment=link.comment))
+    reindex_note(session, sid, note.body_text())
+    return sid
+
+
+def reindex_note(session: Session, session_id: int, body_text: str) -> None:
+    session.execute(text("DELETE FROM notes_fts WHERE rowid = :sid"), {"sid": session_id})
+    session.execute(text("INSERT INTO notes_fts(rowid, body) VALUES (:sid, :body)"),
+                    {"sid": session_id, "body": body_text})
+
+
+def add_addendum(session: Session, session_id: int, addendum: Addendum) -> int:
+    row = AddendumRow(session_id=session_id, text=addendum.text, reason=addendum.reason,
+                      written_at=addendum.written_at, signed_by=addendum.signed_by)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def list_session_summaries(
+    session: Session, client_id: int, *, since: date | None = None, until: date | None = None
+) -> list[SessionSummary]:
+    stmt = select(
+        SessionRow.id, SessionRow.client_id, SessionRow.session_date, SessionRow.service_type,
+        SessionRow.cpt_summary, SessionRow.minutes, SessionRow.status,
+    ).where(SessionRow.client_id == client_id)
+    if since is not None:
+        stmt = stmt.where(SessionRow.session_date >= since)
+    if until is not None:
+        stmt = stmt.where(SessionRow.session_date <= until)
+    stmt = stmt.order_by(SessionRow.session_date.desc(), SessionRow.start_time.desc(), SessionRow.id.desc())
+    return [
+        SessionSummary(r[0], r[1], r[2], ServiceType(r[3]), r[4], r[5], NoteStatus(r[6]))
+        for r in session.execute(stmt)
+    ]
+
+
+def get_psychotherapy_note(session: Session, session_id: int) -> PsychotherapyNote | None:
+    row = session.get(PsychotherapyNoteRow, session_id)
+    return PsychotherapyNote(row.session_id, row.text, row.updated_at) if row else None
+
+
+def save_psychotherapy_note(session: Session, note: PsychotherapyNote, now: datetime) -> None:
+    row = session.get(PsychotherapyNoteRow, note.session_id) or PsychotherapyNoteRow(session_id=note.session_id)
+    row.text = note.text
+    row.updated_at = now
+    session.add(row)
+
+
+def search_notes(
+    session: Session,
+    query: str,
+    *,
+    client_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = 50,
+) -> list[tuple[int, int, date, str]]:
+    """FTS5 match, newest first: (session id, client id, date, snippet with [[ ]] around hits)."""
+    fts_query = to_fts_query(query)
+    if not fts_query:
+        return []
+    sql = (
+        "SELECT s.id, s.client_id, s.session_date, "
+        "snippet(notes_fts, 0, '[[', ']]', ' … ', 12) "
+        "FROM notes_fts JOIN sessions AS s ON s.id = notes_fts.rowid "
+        "WHERE notes_fts MATCH :q"
+    )
+    params: dict[str, object] = {"q": fts_query, "limit": limit}
+    if client_id is not None:
+        sql += " AND s.client_id = :cid"
+        params["cid"] = client_id
+    if since is not None:
+        sql += " AND s.session_date >= :since"
+        params["since"] = since.isoformat()
+    if until is not None:
+        sql += " AND s.session_date <= :until"
+        params["until"] = until.isoformat()
+    sql += " ORDER BY s.session_date DESC, s.id DESC LIMIT :limit"
+    return [
+        (r[0], r[1], date.fromisoformat(r[2]) if isinstance(r[2], str) else r[2], r[3])
+        for r in session.execute(text(sql), params)
+    ]
+
+
+def to_fts_query(user_text: str) -> str:
+    """Turn what a person types into a safe FTS5 query: each word a quoted prefix term."""
+    words = [w for w in user_text.replace('"', " ").split() if w]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def delete_note(session: Session, session_id: int) -> None:
+    """Remove a draft note with its body, lines, links and search entry (callers check it is unsigned)."""
+    session.execute(text("DELETE FROM notes_fts WHERE rowid = :sid"), {"sid": session_id})
+    row = session.get(SessionRow, session_id)
+    if row is not None:
+        session.delete(row)
