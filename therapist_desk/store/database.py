@@ -16,6 +16,7 @@ from therapist_desk.store.errors import VaultError, translate_db_error
 from therapist_desk.store.lock import VaultLock
 from therapist_desk.store.vault_ops import backup_vault
 from therapist_desk.store.vault import (
+    BEGIN_MODE_OPTION,
     VaultKey,
     create_vault,
     make_engine,
@@ -90,8 +91,11 @@ class Vault:
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
-        """A read-only session for queries (rolled back at the end; nothing to commit)."""
-        session = self._sessions()
+        """A read-only session for queries (rolled back at the end; nothing to commit).
+
+        Its transaction begins DEFERRED, so a long report never holds the write lock.
+        """
+        session = self._sessions(bind=self.engine.execution_options(**{BEGIN_MODE_OPTION: "DEFERRED"}))
         try:
             yield session
         except exc.DBAPIError as error:
