@@ -105,3 +105,8 @@ def list_clients(
 ) -> list[ClientSummary]:
     return repo.list_client_summaries(session, search=search, statuses=statuses, sort=sort,
                                       descending=descending, ids=ids, limit=limit)
+
+
+def count_clients(session: Session) -> int:
+    """Every client in the vault, whatever the status (the list decides how to load from it)."""
+    return repo.count_clients(session)

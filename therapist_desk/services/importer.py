@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from therapist_desk.domain.client import Client, Contact, Diagnosis, Insurance, fold_name
@@ -39,7 +38,8 @@ from therapist_desk.domain.practice import Address
 from therapist_desk.domain.session import SessionNote
 from therapist_desk.services import clients as client_service
 from therapist_desk.services import notes as note_service
-from therapist_desk.store.models import ClientRow, SessionRow
+from therapist_desk.store.repositories import clients as client_repo
+from therapist_desk.store.repositories import notes as note_repo
 
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
@@ -336,11 +336,8 @@ def _client_from_row(row: CsvRow) -> tuple[Client, list[RowError]]:
 
 def _existing_clients(session: Session) -> dict[tuple[str, str, date], list[int]]:
     """Folded legal name and birth date of every client, for duplicate checks and session rows."""
-    # Narrow Core query: three columns for every client, no child rows.
     found: dict[tuple[str, str, date], list[int]] = {}
-    stmt = select(ClientRow.id, ClientRow.legal_first_name, ClientRow.legal_last_name,
-                  ClientRow.date_of_birth)
-    for client_id, first, last, birth in session.execute(stmt):
+    for client_id, first, last, birth in client_repo.client_identities(session):
         found.setdefault((fold_name(first), fold_name(last), birth), []).append(client_id)
     return found
 
@@ -390,8 +387,7 @@ def _import_sessions(session: Session, rows: list[CsvRow], now: datetime) -> Imp
 
 
 def _existing_session_keys(session: Session) -> set[tuple[int, date, time | None]]:
-    stmt = select(SessionRow.client_id, SessionRow.session_date, SessionRow.start_time)
-    return {(cid, day, start) for cid, day, start in session.execute(stmt)}
+    return set(note_repo.session_keys(session))
 
 
 def _note_from_row(

@@ -27,6 +27,12 @@ from therapist_desk.store.errors import (
 )
 from therapist_desk.store.repositories.clients import RecordNotFound
 from therapist_desk.store.vault import VaultKey, derive_key, read_salt, unlock
+from therapist_desk.store.vault_ops import (
+    backup_vault,
+    change_passphrase,
+    check_vault,
+    restore_vault,
+)
 
 __all__ = [
     "DiskFull",
@@ -42,6 +48,9 @@ __all__ = [
     "VaultNotFound",
     "VaultReadOnly",
     "WrongPassphrase",
+    "backup_vault",
+    "change_passphrase",
+    "check_vault",
     "create_and_open",
     "current_revision",
     "derive_key",
@@ -49,5 +58,6 @@ __all__ = [
     "open_vault",
     "open_with_key",
     "read_salt",
+    "restore_vault",
     "unlock",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
@@ -202,8 +202,13 @@ def list_client_summaries(
     balances = (
         select(LedgerRow.client_id, signed_cents.label("cents")).group_by(LedgerRow.client_id).subquery()
     )
+    # Grouped so SQLite materializes it once: flattened into the join, the planner walked the
+    # boolean is_current index once per client (10,000 clients: ~4 s instead of ~0.1 s).
     review = (
-        select(PlanRow.client_id, PlanRow.review_due).where(PlanRow.is_current.is_(True)).subquery()
+        select(PlanRow.client_id, func.max(PlanRow.review_due).label("review_due"))
+        .where(PlanRow.is_current.is_(True))
+        .group_by(PlanRow.client_id)
+        .subquery()
     )
 
     def latest_band(instrument: str):  # type: ignore[no-untyped-def]
@@ -275,3 +280,14 @@ def list_client_summaries(
 
 def client_exists(session: Session, client_id: int) -> bool:
     return session.get(ClientRow, client_id) is not None
+
+
+def count_clients(session: Session) -> int:
+    """How many clients the vault holds, every status (cheap: an index count)."""
+    return int(session.scalar(select(func.count()).select_from(ClientRow)) or 0)
+
+
+def client_identities(session: Session) -> list[tuple[int, str, str, date]]:
+    """(id, legal first, legal last, birth date) of every client: a narrow Core query, no child rows."""
+    stmt = select(ClientRow.id, ClientRow.legal_first_name, ClientRow.legal_last_name, ClientRow.date_of_birth)
+    return [(r[0], r[1], r[2], r[3]) for r in session.execute(stmt)]

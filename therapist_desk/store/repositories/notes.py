@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import date, datetime, time
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from therapist_desk.domain.cpt import ServiceLine
@@ -20,6 +21,8 @@ from therapist_desk.domain.session import Addendum, ObjectiveProgress, Psychothe
 from therapist_desk.domain.summaries import SessionSummary
 from therapist_desk.store.models import (
     AddendumRow,
+    ClientRow,
+    MeasureRow,
     NoteBodyRow,
     ObjectiveLinkRow,
     PsychotherapyNoteRow,
@@ -222,3 +225,33 @@ def delete_note(session: Session, session_id: int) -> None:
     row = session.get(SessionRow, session_id)
     if row is not None:
         session.delete(row)
+
+
+def client_display_names(session: Session, client_ids: Iterable[int]) -> dict[int, str]:
+    """Display names ("Preferred-or-first Last") of a few clients, by id, as one narrow Core query.
+
+    For labelling search hits; no ORM objects, no other columns.
+    """
+    ids = sorted(set(client_ids))
+    if not ids:
+        return {}
+    first = func.coalesce(func.nullif(ClientRow.preferred_name, ""), ClientRow.legal_first_name)
+    stmt = select(ClientRow.id, first, ClientRow.legal_last_name).where(ClientRow.id.in_(ids))
+    return {r[0]: f"{r[1]} {r[2]}".strip() for r in session.execute(stmt)}
+
+
+def scored_instruments_for_session(session: Session, session_id: int) -> list[str]:
+    """The distinct instruments (stored values) with a complete, scored form linked to the session."""
+    stmt = (
+        select(MeasureRow.instrument)
+        .where(MeasureRow.session_id == session_id, MeasureRow.complete.is_(True))
+        .distinct()
+        .order_by(MeasureRow.instrument)
+    )
+    return list(session.scalars(stmt))
+
+
+def session_keys(session: Session) -> list[tuple[int, date, time | None]]:
+    """(client id, date, start time) of every session, for duplicate checks on import."""
+    stmt = select(SessionRow.client_id, SessionRow.session_date, SessionRow.start_time)
+    return [(r[0], r[1], r[2]) for r in session.execute(stmt)]
