@@ -19,7 +19,7 @@ def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> Path:
     """
     from therapist_desk.paths import make_private_dir
 
-    make_private_dir(log_dir)
+    make_private_dir(log_dir, tighten_existing=True)
     path = log_dir / LOG_FILENAME
     handler = logging.handlers.RotatingFileHandler(path, maxBytes=1 << 20, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter(_FORMAT))

@@ -27,12 +27,18 @@ class AppPaths:
     def ensure(self) -> None:
         """Create the folders owner-only (0700) if they do not exist yet."""
         for folder in (self.data_dir, self.log_dir, self.backup_dir):
-            make_private_dir(folder)
+            make_private_dir(folder, tighten_existing=True)
 
 
-def make_private_dir(folder: Path) -> None:
+def make_private_dir(folder: Path, *, tighten_existing: bool = False) -> None:
+    """Create ``folder`` (and its parents) owner-only.
+
+    A folder that already exists is left as it is unless ``tighten_existing``: a backup folder
+    the clinician chose on their own drive (vfat, a network share) may refuse chmod.
+    """
+    existed = folder.is_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if os.name == "posix":
+    if os.name == "posix" and (tighten_existing or not existed):
         os.chmod(folder, 0o700)
 
 
