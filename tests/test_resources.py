@@ -14,7 +14,13 @@ from therapist_desk.resources import resource_path, resources_root
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every resource the code refers to; a test below proves each exists.
-REFERENCED = [("codes", "icd10cm.tsv.gz")]
+REFERENCED = [
+    ("codes", "icd10cm.tsv.gz"),
+    ("fonts", "DejaVuSans.ttf"),
+    ("fonts", "DejaVuSans-Bold.ttf"),
+    ("letters", "progress-summary.md"),
+    ("plan_library", "starter.json"),
+]
 
 
 @pytest.mark.parametrize("parts", REFERENCED, ids="/".join)

@@ -120,6 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include-psychotherapy-notes", action="store_true",
                    help="also write psychotherapy notes, into psychotherapy-notes.json only")
 
+    p = command("superbills", "write a superbill PDF for every client with signed sessions in a month",
+                _cmd_superbills)
+    p.add_argument("--month", required=True, metavar="YYYY-MM", help="the month of service, e.g. 2026-11")
+    p.add_argument("out_dir", metavar="OUT_DIR", type=Path, help="folder for the PDFs")
+
     command("check", "check the vault's encryption, structure and audit log", _cmd_check)
 
     p = command("change-passphrase", "re-encrypt the vault with a new passphrase", _cmd_change_passphrase)
@@ -417,6 +422,20 @@ def _cmd_export(args: argparse.Namespace, paths: AppPaths) -> int:
         print("Psychotherapy notes were not exported (use --include-psychotherapy-notes).")
     print("These files are NOT encrypted. Keep them safe and delete them when done.")
     return EXIT_OK
+
+
+def _cmd_superbills(args: argparse.Namespace, paths: AppPaths) -> int:
+    vault_path = _require_vault(paths)
+    from therapist_desk.services import superbills
+
+    superbills.parse_month(args.month)  # a bad month fails before the passphrase is asked
+    passphrase = _current_passphrase(args)
+    from therapist_desk.services.common import system_clock
+    from therapist_desk.services.vault_access import open_vault
+
+    with open_vault(vault_path, passphrase) as vault:
+        summary = superbills.cli_batch(vault, args.month, args.out_dir, system_clock())
+    return EXIT_OK if summary.ok else EXIT_BAD_INPUT
 
 
 def _cmd_check(args: argparse.Namespace, paths: AppPaths) -> int:

@@ -436,3 +436,25 @@ def test_init_asks_twice_on_a_terminal(tmp_path: Path) -> None:
     assert code == cli.EXIT_OK, text
     assert PASSPHRASE not in text
     verify_passphrase(tmp_path / "data" / "vault.tdvault", PASSPHRASE)
+
+
+def test_superbills_batch_for_a_month(demo_vault: Demo, tmp_path: Path) -> None:
+    from datetime import date
+
+    from pypdf import PdfReader
+
+    data = copy_of(demo_vault, tmp_path / "data")
+    first = date.today().replace(day=1)
+    last_month = (first.replace(year=first.year - 1, month=12) if first.month == 1
+                  else first.replace(month=first.month - 1))
+    out = tmp_path / "superbills"
+    result = run(data, "superbills", "--month", last_month.strftime("%Y-%m"), str(out))
+    assert result.code in (cli.EXIT_OK, cli.EXIT_BAD_INPUT), result.err
+    pdfs = sorted(out.glob("*.pdf"))
+    assert pdfs, result.out
+    text = PdfReader(pdfs[0]).pages[0].extract_text()
+    assert "Superbill" in text and "NPI" in text
+    assert PSYCHOTHERAPY_NOTE_MARKER not in "".join(
+        page.extract_text() for pdf in pdfs for page in PdfReader(pdf).pages)
+    bad = run(data, "superbills", "--month", "2026-13", str(out))
+    assert bad.code == cli.EXIT_BAD_INPUT and "month" in bad.err.lower()

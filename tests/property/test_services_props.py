@@ -192,11 +192,6 @@ def test_save_note_saves_whole_or_not_at_all(
     assert again.sections == tuple(sections) and again.risk_assessment == risk
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "services.notes.save_note stores any diagnosis_codes text on a draft note, and sign_note "
-    "only checks that some code is present: a malformed ICD-10-CM code can reach a signed note "
-    "and its superbill. Reported to the lead; remove this xfail once save_note (or sign_note) "
-    "checks the codes."))
 def test_save_note_refuses_a_malformed_diagnosis_code(vault: Vault, client_id: int) -> None:
     before = row_counts(vault)
     note = SessionNote(client_id=client_id, session_date=date(2026, 11, 18),

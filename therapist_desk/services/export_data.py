@@ -99,7 +99,7 @@ def export_record(
     the files written so far are removed and no export is recorded.
     """
     check_destination(out_dir)
-    make_private_dir(out_dir)
+    make_private_dir(out_dir, tighten_existing=True)
     written: list[Path] = []
     try:
         with vault.unit_of_work() as session:

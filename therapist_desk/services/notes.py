@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from therapist_desk.domain.cpt import CodeProposal, propose_codes
 from therapist_desk.domain.enums import Instrument, LedgerKind, NoteStatus
 from therapist_desk.domain.errors import ValidationError
+from therapist_desk.domain.icd10 import Icd10Catalog
 from therapist_desk.domain.ledger import LedgerEntry
 from therapist_desk.domain.session import Addendum, PsychotherapyNote, SessionNote
 from therapist_desk.domain.summaries import SessionSummary
@@ -46,7 +47,11 @@ def save_note(session: Session, note: SessionNote, now: datetime) -> SessionNote
         raise ValidationError("Session date", "is in the future")
     if note.start_time and note.stop_time and note.stop_time <= note.start_time:
         raise ValidationError("Stop time", "must be after the start time")
-    draft = replace(note, status=NoteStatus.DRAFT, signed_at=None, signed_by="", fee=None)
+    # A code that is not billable ICD-10-CM must never reach a signed note or a superbill.
+    catalog = Icd10Catalog.default()
+    codes = tuple(catalog.validate_billable(code, "Diagnosis addressed").code for code in note.diagnosis_codes)
+    draft = replace(note, diagnosis_codes=codes, status=NoteStatus.DRAFT, signed_at=None, signed_by="",
+                    fee=None)
     sid = repo.save_note(session, draft, now)
     action = "note.create" if note.id is None else "note.update"
     audit(session, now, action, "session", sid, client_id=note.client_id)
@@ -83,6 +88,28 @@ def missing_for_signature(session: Session, note: SessionNote) -> tuple[str, ...
     if note.id is not None and item9_positive_for_session(session, note.id) and not note.risk_assessment.strip():
         missing.append("risk assessment (PHQ-9 item 9 was answered above 0)")
     return tuple(missing)
+
+
+def previous_note(session: Session, client_id: int, session_id: int | None = None) -> SessionNote | None:
+    """The client's note just before ``session_id`` (newest first order), or the latest when None.
+
+    Feeds "start from the last note" and the homework review of the next note.
+    """
+    summaries = repo.list_session_summaries(session, client_id)
+    if session_id is not None:
+        ids = [s.id for s in summaries]
+        if session_id not in ids:
+            return None
+        summaries = summaries[ids.index(session_id) + 1:]
+    return repo.load_note(session, summaries[0].id) if summaries else None
+
+
+def instruments_scored_for_session(session: Session, session_id: int) -> int:
+    """Instruments with a complete (scored) form at this session: the units of 96127 it can bill.
+
+    A form given twice at one session (a redo) is still one instrument, so one unit.
+    """
+    return len(repo.scored_instruments_for_session(session, session_id))
 
 
 def item9_positive_for_session(session: Session, session_id: int) -> bool:
@@ -165,3 +192,17 @@ def search_notes(
     since: date | None = None, until: date | None = None, limit: int = 50,
 ) -> list[tuple[int, int, date, str]]:
     return repo.search_notes(session, query, client_id=client_id, since=since, until=until, limit=limit)
+
+
+def search_note_hits(
+    session: Session, query: str, *, client_id: int | None = None,
+    since: date | None = None, until: date | None = None, limit: int = 50,
+) -> list[tuple[int, int, date, str, str]]:
+    """search_notes plus the client's display name: (session id, client id, date, name, snippet).
+
+    Full text through FTS5 (never LIKE over bodies), newest first; the names come from one
+    narrow query over the few clients in the hits.
+    """
+    hits = repo.search_notes(session, query, client_id=client_id, since=since, until=until, limit=limit)
+    names = repo.client_display_names(session, (hit[1] for hit in hits))
+    return [(sid, cid, day, names.get(cid, ""), snippet) for sid, cid, day, snippet in hits]

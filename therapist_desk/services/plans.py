@@ -10,10 +10,13 @@ from sqlalchemy.orm import Session
 from therapist_desk.domain.enums import ClientParticipation
 from therapist_desk.domain.errors import ErrorCollector, ValidationError
 from therapist_desk.domain.plan import Goal, Objective, PlanIntervention, Problem, TreatmentPlan, new_key
+from therapist_desk.domain.session import DraftText
 from therapist_desk.services.common import ActionRefused, audit
 from therapist_desk.services.practice import require_profile
 from therapist_desk.store.repositories import records
+from therapist_desk.store.repositories._json import dumps, loads, opt_date
 from therapist_desk.store.repositories.clients import load_client
+from therapist_desk.store.repositories.plan_library import problem_from_doc
 
 
 class PlanLocked(ActionRefused):
@@ -129,3 +132,56 @@ def plan_versions(session: Session, client_id: int) -> list[TreatmentPlan]:
 
 def review_due_soon(plan: TreatmentPlan, today: date, days: int = 14) -> bool:
     return plan.review_due is not None and plan.review_due <= today + timedelta(days=days)
+
+
+# --- added for the Treatment Plans tab: default review interval and autosaved plan drafts ---
+
+
+def review_interval_days(session: Session) -> int:
+    """The practice's plan review interval (Settings; 90 days unless changed)."""
+    return require_profile(session).plan_review_days
+
+
+def default_review_due(session: Session, effective_on: date) -> date:
+    return effective_on + timedelta(days=review_interval_days(session))
+
+
+def plan_draft_key(client_id: int) -> str:
+    return f"plan:{client_id}"
+
+
+def plan_draft_payload(plan: TreatmentPlan) -> str:
+    """The whole plan as JSON for the drafts table (unsaved edits survive a crash or a lock)."""
+    return dumps({
+        "format": 1, "id": plan.id, "client_id": plan.client_id, "version": plan.version,
+        "effective_on": plan.effective_on, "review_due": plan.review_due, "problems": plan.problems,
+        "diagnosis_codes": list(plan.diagnosis_codes), "strengths": plan.strengths,
+        "barriers": plan.barriers, "discharge_criteria": plan.discharge_criteria,
+    })
+
+
+def plan_from_draft_payload(payload: str) -> TreatmentPlan:
+    doc = loads(payload)
+    return TreatmentPlan(
+        client_id=int(doc["client_id"]), version=int(doc.get("version") or 1), id=doc.get("id"),
+        effective_on=opt_date(doc.get("effective_on")), review_due=opt_date(doc.get("review_due")),
+        problems=tuple(problem_from_doc(p) for p in doc.get("problems", ())),
+        diagnosis_codes=tuple(doc.get("diagnosis_codes", ())), strengths=doc.get("strengths", ""),
+        barriers=doc.get("barriers", ""), discharge_criteria=doc.get("discharge_criteria", ""),
+    )
+
+
+def keep_plan_draft(session: Session, plan: TreatmentPlan, now: datetime) -> None:
+    records.put_draft(session, DraftText(plan_draft_key(plan.client_id), plan_draft_payload(plan), now))
+
+
+def find_plan_draft(session: Session, client_id: int) -> tuple[TreatmentPlan, datetime] | None:
+    """The autosaved, unsaved edits of this client's plan and when they were kept, if any."""
+    found = records.get_draft(session, plan_draft_key(client_id))
+    if found is None:
+        return None
+    return plan_from_draft_payload(found.payload), found.saved_at
+
+
+def discard_plan_draft(session: Session, client_id: int) -> None:
+    records.delete_draft(session, plan_draft_key(client_id))

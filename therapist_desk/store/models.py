@@ -304,3 +304,49 @@ class DraftRow(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     payload: Mapped[str] = mapped_column(Text)
     saved_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PlanLibraryItemRow(Base):
+    """One of the clinician's own plan-library items (a problem, goal, objective or
+    intervention with everything under it) as a JSON document; the starter items ship in
+    resources/plan_library/starter.json and are never copied here."""
+
+    __tablename__ = "plan_library_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(100), default="")
+    title: Mapped[str] = mapped_column(Text)
+    document_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DischargeSummaryRow(Base):
+    """A discharge summary: the facts taken from the record and the clinician's edited text as
+    one JSON document; once signed it never changes."""
+
+    __tablename__ = "discharge_summaries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="RESTRICT"), index=True)
+    discharged_on: Mapped[date] = mapped_column(Date)
+    document_json: Mapped[str] = mapped_column(Text)
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    signed_by: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LetterTemplateRow(Base):
+    """A clinician's letter template: an edited copy of a shipped one (same slug) or their own."""
+
+    __tablename__ = "letter_templates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
