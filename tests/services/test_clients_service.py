@@ -110,3 +110,10 @@ def test_one_row_per_client_with_the_current_plan_and_latest_bands(vault: Vault)
     assert row.next_review == date(2027, 2, 19)  # the current version's date, not the old one
     assert row.phq9_band == "mild" and row.gad7_band is None
     assert row.balance == Decimal("140.00") and row.last_session == date(2026, 11, 18) and row.unsigned_notes == 0
+
+
+def test_fold_name_handles_letters_without_accents() -> None:
+    from therapist_desk.domain.client import fold_name
+
+    assert fold_name("Ødegård") == "odegard"
+    assert fold_name("Zoë Łukasz Æsir Straße") == "zoe lukasz aesir strasse"

@@ -14,9 +14,15 @@ from therapist_desk.domain.practice import Address
 MAX_DIAGNOSES = 12  # CMS-1500 box 21 holds A-L
 
 
+# Letters that are not a base letter plus an accent, so NFKD leaves them alone.
+_OWN_LETTERS = str.maketrans({"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
+                              "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ð": "d", "Ð": "d",
+                              "þ": "th", "Þ": "th", "ı": "i"})
+
+
 def fold_name(text: str) -> str:
-    """Lower-case, accent-free form of a name for search ("Zoë" finds "zoe")."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Lower-case, accent-free form of a name for search ("Zoë" finds "zoe", "Ødegård" "odegard")."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_OWN_LETTERS))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 

@@ -1,0 +1,316 @@
+"""GUI entry point: the start-up sequence in one function, and the unlock / lock / restore flow.
+
+Importing this module loads Qt and the app's light helpers only. SQLAlchemy, the store and the
+services load after the unlock (or first-run) window has painted: see ``AppController.start``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from therapist_desk import APP_ID, APP_NAME, ORG_NAME, __version__, logs
+from therapist_desk.paths import AppPaths, resolve_paths
+from therapist_desk.ui.context import AppContext
+from therapist_desk.ui.signals import AppSignals
+from therapist_desk.ui.tasks import TaskRunner
+from therapist_desk.ui.widgets import log_unexpected, scrubbed_traceback
+
+log = logging.getLogger(__name__)
+
+# Loaded right after the first paint, while the user types the passphrase.
+HEAVY_MODULES = (
+    "therapist_desk.services.vault_access",
+    "therapist_desk.services.practice",
+    "therapist_desk.services.clients",
+    "therapist_desk.ui.main_window",
+)
+ICON_PARTS = ("icons", "therapist-desk.png")
+
+
+def run_gui(paths: AppPaths, args: argparse.Namespace | None = None) -> int:
+    """Start the window. The whole start-up, in order (args and paths come from the caller):
+
+    logging -> excepthook -> QApplication -> unlock (or first-run) window painted -> heavy
+    imports -> unlock on a worker -> main window.
+    """
+    paths.ensure()
+    log_file = logs.setup_logging(paths.log_dir)
+    logs.disable_core_dumps()  # the process holds decrypted records and the key
+    install_excepthook(log_file)
+    log.info("%s %s starting", APP_NAME, __version__)
+    app = create_application()
+    ctx = AppContext(paths=paths, signals=AppSignals(app), tasks=TaskRunner(app))
+    controller = AppController(ctx)
+    controller.start()
+    code = app.exec()
+    controller.shutdown()
+    log.info("%s stopped", APP_NAME)
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m therapist_desk.app [--data-dir DIR]``: the window without the command line."""
+    parser = argparse.ArgumentParser(prog="therapist_desk.app")
+    parser.add_argument("--data-dir", metavar="DIR")
+    args, _qt_args = parser.parse_known_args(argv)
+    return run_gui(resolve_paths(args.data_dir), args)
+
+
+# --- start-up pieces ----------------------------------------------------------------------------
+
+
+def create_application() -> QApplication:
+    """The QApplication with names (QSettings uses them), icon and high-DPI policy.
+
+    Qt 6 scales for high DPI and follows the system light/dark scheme by itself; no colours are
+    hard-coded anywhere in the UI.
+    """
+    existing = QApplication.instance()
+    if existing is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(sys.argv[:1])
+    else:
+        app = existing  # type: ignore[assignment]
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    try:
+        from therapist_desk.resources import resource_path
+
+        app.setWindowIcon(QIcon(str(resource_path(*ICON_PARTS))))
+    except FileNotFoundError:
+        log.info("no app icon bundled")
+    return app  # type: ignore[return-value]
+
+
+def install_excepthook(log_file: Path) -> None:
+    """Log unexpected errors (frames and type, not the message, which may hold client data) and
+    tell the user in a dialog that shows no record content."""
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, tb)
+            return
+        error.__traceback__ = error.__traceback__ or tb
+        log.critical("unexpected error %s\n%s", kind.__name__, scrubbed_traceback(error))
+        show_crash_dialog(kind.__name__, log_file)
+
+    def thread_hook(info: threading.ExceptHookArgs) -> None:
+        if info.exc_value is not None:
+            log.critical("unexpected error in a thread %s\n%s", info.exc_type.__name__,
+                         scrubbed_traceback(info.exc_value))
+
+    sys.excepthook = hook
+    threading.excepthook = thread_hook
+
+
+_crash_dialog_open = False
+
+
+def show_crash_dialog(kind: str, log_file: Path) -> None:
+    global _crash_dialog_open
+    if _crash_dialog_open or QApplication.instance() is None:
+        return
+    _crash_dialog_open = True
+    try:
+        QMessageBox.critical(
+            None, APP_NAME,
+            QApplication.translate(
+                "app", "Therapist Desk ran into a problem it did not expect ({0}).\n\n"
+                "Everything saved before is safe in the vault. If the app behaves oddly, save "
+                "your work and restart it.\n\nA technical report was written to:\n{1}"
+            ).format(kind, log_file))
+    finally:
+        _crash_dialog_open = False
+
+
+def preload_heavy_modules() -> None:
+    """Import SQLAlchemy, the store and the main window now that the first window is on screen."""
+    import importlib
+
+    started = time.perf_counter()
+    for name in HEAVY_MODULES:
+        importlib.import_module(name)
+    log.info("heavy modules loaded in %.0f ms", (time.perf_counter() - started) * 1000)
+
+
+# --- the window flow --------------------------------------------------------------------------
+
+
+class AppController(QObject):
+    """Which window is shown: first run or unlock, then the main window; lock and restore.
+
+    Remembers the tab and the selected client across a lock, in memory only.
+    """
+
+    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.window: QWidget | None = None
+        self.main_window: QWidget | None = None
+        self.demo = False
+        self._place = (0, -1)
+        self._preloaded = False
+
+    def start(self) -> QWidget:
+        """Show the first window; heavy imports follow its first paint."""
+        if self.ctx.paths.vault.exists():
+            window = self._show_unlock(self.ctx.paths.vault)
+        else:
+            from therapist_desk.ui.first_run import FirstRunWindow
+
+            window = FirstRunWindow(self.ctx)
+            window.finished.connect(self.on_first_run_finished)
+            self._show(window)
+        return window
+
+    def _show(self, window: QWidget) -> None:
+        """Show ``window``, then retire the previous one (in that order, so the app never has
+        no window and quits)."""
+        first_painted = getattr(window, "first_painted", None)
+        if first_painted is not None:
+            first_painted.connect(self.on_window_first_painted)
+        old, self.window = self.window, window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        if old is not None and old is not window:
+            closer = getattr(old, "close_without_asking", None)
+            closer() if closer is not None else old.close()
+            old.deleteLater()
+
+    def _show_unlock(self, path: Path) -> QWidget:
+        from therapist_desk.ui.unlock_window import UnlockWindow
+
+        demo_passphrase = ""
+        if self.demo:
+            from therapist_desk.ui.first_run import DEMO_PASSPHRASE
+
+            demo_passphrase = DEMO_PASSPHRASE
+        window = UnlockWindow(self.ctx, path, demo_passphrase=demo_passphrase)
+        window.unlocked.connect(self.on_unlock_window_unlocked)
+        self._show(window)
+        return window
+
+    @Slot()
+    def on_window_first_painted(self) -> None:
+        if not self._preloaded:
+            self._preloaded = True
+            # Queued, so the paint that triggered this reaches the screen first.
+            QTimer.singleShot(0, preload_heavy_modules)
+
+    @Slot(bool)
+    def on_first_run_finished(self, demo: bool) -> None:
+        self.demo = demo
+        self._show_main()
+
+    @Slot()
+    def on_unlock_window_unlocked(self) -> None:
+        self._show_main()
+
+    def _show_main(self, message: str = "") -> None:
+        from therapist_desk.ui.main_window import MainWindow
+
+        main = MainWindow(self.ctx, demo=self.demo)
+        main.lock_requested.connect(self.on_main_window_lock_requested)
+        main.restore_requested.connect(self.on_main_window_restore_requested)
+        self.main_window = main
+        self._show(main)
+        main.restore_place(*self._place)
+        self._place = (0, -1)
+        if message:
+            self.ctx.signals.status_message.emit(message)
+        else:
+            self._hint_missing_profile()
+
+    def _hint_missing_profile(self) -> None:
+        from therapist_desk.services.practice import get_profile
+
+        with self.ctx.reader() as session:
+            missing = get_profile(session) is None
+        if missing:
+            self.ctx.signals.status_message.emit(self.tr(
+                "The practice profile is not filled in yet: add it in Settings."))
+
+    def _leave_main(self) -> None:
+        """Remember the place, let tabs drop what they show and wait for running workers."""
+        if self.main_window is not None:
+            self._place = self.main_window.place()  # type: ignore[attr-defined]
+        self.ctx.signals.about_to_lock.emit()
+        self.ctx.tasks.wait()
+
+    @Slot()
+    def on_main_window_lock_requested(self) -> None:
+        """The tabs have saved or discarded their edits already (MainWindow.confirm_leave)."""
+        path = self.ctx.vault.path if self.ctx.vault is not None else self.ctx.paths.vault
+        self._leave_main()
+        self.main_window = None
+        self._show_unlock(path)  # retires the main window, which saves its layout
+        self.close_vault()
+        log.info("vault locked")
+
+    @Slot(str, str)
+    def on_main_window_restore_requested(self, backup: str, passphrase: str) -> None:
+        from therapist_desk.services import maintenance, vault_access
+
+        main, vault = self.main_window, self.ctx.vault
+        if main is None or vault is None:
+            return
+        main.set_busy(self.tr("Restoring the backup…"))  # type: ignore[attr-defined]
+        main.setEnabled(False)
+        self._leave_main()
+        self.ctx.vault = None
+        path, old_key = vault.path, vault.key
+
+        now = self.ctx.now()
+
+        def job() -> object:
+            # maintenance.restore takes the vault's lock itself: close ours (engine and lock) first.
+            vault.close()
+            maintenance.restore(Path(backup), path, passphrase, now)
+            return vault_access.open_vault(path, passphrase)
+
+        def done(new_vault: object) -> None:
+            log.info("vault restored from a backup")
+            self.ctx.vault = new_vault  # type: ignore[assignment]
+            self._show_main(self.tr("The backup was restored."))
+
+        def failed(error: BaseException) -> None:
+            try:
+                self.ctx.vault = vault_access.open_with_key(path, old_key)
+            except Exception as reopen_error:  # noqa: BLE001 - back to the unlock window
+                log_unexpected(log, "vault not reopened after a failed restore", reopen_error)
+                self.main_window = None
+                self._show_unlock(path)
+                return
+            self._show_main(self.tr("The backup was not restored."))
+            self.main_window.show_failure(  # type: ignore[union-attr]
+                self.tr("The backup was not restored; your vault is as it was."), error)
+
+        self.ctx.tasks.run(job, done, failed)
+
+    def close_vault(self) -> None:
+        vault, self.ctx.vault = self.ctx.vault, None
+        if vault is not None:
+            vault.close()
+
+    def shutdown(self) -> None:
+        """After the event loop: let workers finish, then close the vault (releases the lock)."""
+        self.ctx.tasks.wait()
+        self.close_vault()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

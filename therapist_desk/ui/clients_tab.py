@@ -1,0 +1,486 @@
+"""The Clients tab: a searchable, sortable client list beside the detail form; attention filter.
+
+objectNames: clientsTab, clientsSplitter, clientSearch, clientStatusFilter, clientAttentionFilter,
+clientNew, clientTable, clientCount, clientAttentionReasons, clientSave, clientRevert,
+clientDischarge, clientReactivate (the form's own names are listed in client_form.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from therapist_desk.domain.enums import ClientStatus
+from therapist_desk.domain.errors import ValidationError, ValidationErrors
+from therapist_desk.domain.icd10 import Icd10Catalog
+from therapist_desk.services import clients as client_service
+from therapist_desk.services.attention import ITEM9_REASON, attention_items
+from therapist_desk.ui.client_form import ClientForm
+from therapist_desk.ui.client_table_model import (
+    COL_WHY,
+    SORT_KEYS,
+    ClientTableModel,
+    configure_view,
+    prepare_rows,
+)
+from therapist_desk.ui.context import AppContext
+from therapist_desk.ui.diagnosis_picker import warning_style
+from therapist_desk.ui.discharge_dialog import DischargeDialog, ReactivateDialog, ask_unsaved
+
+log = logging.getLogger(__name__)
+
+SEARCH_DELAY_MS = 150
+# A query slower than this runs on a worker thread from then on; a vault with more clients than
+# BIG_VAULT starts that way (10,000 clients: the list ~150-250 ms, attention ~400 ms here).
+SLOW_SECONDS = 0.05
+BIG_VAULT = 2000
+RISK_STYLE = "color: white; background: #b3261e; padding: 4px; border-radius: 3px; font-weight: bold;"
+_ACTIVE, _INACTIVE, _DISCHARGED = ClientStatus.ACTIVE, ClientStatus.INACTIVE, ClientStatus.DISCHARGED
+Answer = QMessageBox.StandardButton
+
+
+class ClientsTab(QWidget):
+    """Selecting a row emits ``signals.client_selected(id)``; saving emits ``client_changed(id)``."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("clientsTab")
+        self._ctx = ctx
+        self._attention: dict[int, tuple[str, ...]] = {}
+        self._sort = ("name", False)
+        self._seq = {"list": 0, "attention": 0}
+        self._slow = {"list": False, "attention": False}
+        self._selecting = False  # True while the code (not the user) moves the selection
+        self._own_change = False  # True while this tab announces its own save
+        # Replaceable in tests: ask() answers Save / Discard / Cancel; run_dialog() runs a dialog.
+        self.ask: Callable[[], Answer] = lambda: ask_unsaved(self)
+        self.run_dialog: Callable[[QDialog], int] = lambda dialog: dialog.exec()
+        self._build()
+        self._connect()
+        if ctx.vault is not None:
+            with ctx.reader() as session:
+                big = client_service.count_clients(session) > BIG_VAULT
+            self._slow = {"list": big, "attention": big}
+        self._catalog_requested = False
+        self.reload()
+
+    def _build(self) -> None:
+        tr = self.tr
+        self.search_box = QLineEdit(self, objectName="clientSearch", clearButtonEnabled=True)
+        self.search_box.setPlaceholderText(tr("Search clients by name"))
+        self.status_filter = QComboBox(self, objectName="clientStatusFilter")
+        for text, statuses in ((tr("Active and inactive"), (_ACTIVE, _INACTIVE)), (tr("Active"), (_ACTIVE,)),
+                               (tr("Inactive"), (_INACTIVE,)), (tr("Discharged"), (_DISCHARGED,)),
+                               (tr("All clients"), ())):
+            self.status_filter.addItem(text, statuses)
+        warning_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        self.attention_button = QPushButton(warning_icon, tr("Needs attention"), self,
+                                            objectName="clientAttentionFilter", checkable=True)
+        self.attention_button.setToolTip(tr("Show only the clients who need something from you, and why"))
+        self.new_button = QPushButton(tr("New client"), self, objectName="clientNew")
+        self.model = ClientTableModel(self)
+        self.model.attention_icon = warning_icon
+        self.table = QTableView(self, objectName="clientTable")
+        configure_view(self.table, self.model)
+        self.count_label = QLabel(self, objectName="clientCount")
+        self.reasons_label = QLabel(self, objectName="clientAttentionReasons", wordWrap=True)
+        self.reasons_label.hide()
+        self.form = ClientForm(self, today=lambda: self._ctx.now().date())
+        self.save_button = QPushButton(tr("Save"), self, objectName="clientSave", default=True)
+        self.revert_button = QPushButton(tr("Revert"), self, objectName="clientRevert")
+        self.discharge_button = QPushButton(tr("Discharge…"), self, objectName="clientDischarge")
+        self.reactivate_button = QPushButton(tr("Reactivate…"), self, objectName="clientReactivate")
+        for widget, name in ((self.search_box, tr("Search clients by name")),
+                             (self.status_filter, tr("Show clients with status")), (self.new_button, tr("New client")),
+                             (self.attention_button, tr("Needs attention")), (self.table, tr("Clients")),
+                             (self.reasons_label, tr("Why this client needs attention")),
+                             (self.save_button, tr("Save client")), (self.revert_button, tr("Revert changes")),
+                             (self.discharge_button, tr("Discharge client")),
+                             (self.reactivate_button, tr("Reactivate client"))):
+            widget.setAccessibleName(name)
+
+        bar = QHBoxLayout()
+        for widget, stretch in ((self.search_box, 1), (self.status_filter, 0), (self.attention_button, 0),
+                                (self.new_button, 0)):
+            bar.addWidget(widget, stretch)
+        left = QWidget(self)
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(bar)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.count_label)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.revert_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.discharge_button)
+        buttons.addWidget(self.reactivate_button)
+        right = QWidget(self)
+        column = QVBoxLayout(right)
+        column.setContentsMargins(6, 0, 0, 0)
+        column.addWidget(self.reasons_label)
+        column.addWidget(self.form, 1)
+        column.addLayout(buttons)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self, objectName="clientsSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([880, 520])  # the main window restores the user's own split
+        QVBoxLayout(self).addWidget(self.splitter)
+        chain = (self.search_box, self.status_filter, self.attention_button, self.new_button, self.table,
+                 self.form, self.save_button, self.revert_button, self.discharge_button, self.reactivate_button)
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def _connect(self) -> None:
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.on_search_timer_timeout)
+        self.search_box.textChanged.connect(self.on_search_box_text_changed)
+        self.status_filter.currentIndexChanged.connect(self.on_status_filter_current_index_changed)
+        self.attention_button.toggled.connect(self.on_attention_button_toggled)
+        self.new_button.clicked.connect(self.on_new_button_clicked)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self.on_header_sort_indicator_changed)
+        self.table.selectionModel().selectionChanged.connect(self.on_table_selection_changed)
+        self.save_button.clicked.connect(self.on_save_button_clicked)
+        self.revert_button.clicked.connect(self.on_revert_button_clicked)
+        self.discharge_button.clicked.connect(self.on_discharge_button_clicked)
+        self.reactivate_button.clicked.connect(self.on_reactivate_button_clicked)
+        self.form.edited.connect(self.on_form_edited)
+        self._ctx.signals.client_selected.connect(self.on_signals_client_selected)
+        self._ctx.signals.client_changed.connect(self.on_signals_client_changed)
+        self._ctx.signals.about_to_lock.connect(self.on_signals_about_to_lock)
+        self._update_buttons()
+
+    # --- queries: inline while fast, on a worker once slow; stale answers are dropped ----------
+
+    def _run(self, kind: str, job: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        if self._ctx.vault is None:
+            return
+        self._seq[kind] += 1
+        seq = self._seq[kind]
+
+        def timed() -> tuple[Any, float]:
+            started = time.perf_counter()
+            return job(), time.perf_counter() - started
+
+        def finished(out: tuple[Any, float]) -> None:
+            self._slow[kind] = out[1] > SLOW_SECONDS
+            if seq == self._seq[kind]:
+                done(out[0])
+
+        if self._slow[kind]:
+            self._ctx.tasks.run(timed, finished, self._on_query_failed)
+        else:
+            finished(timed())
+
+    def _on_query_failed(self, error: BaseException) -> None:
+        log.error("a client list query failed", exc_info=error)
+        self._ctx.signals.status_message.emit(self.tr("The client list could not be loaded."))
+
+    def reload(self) -> None:
+        """Re-run the list query, then recompute who needs attention.
+
+        One after the other, not side by side: two Python workers would fight over the GIL and
+        slow the GUI thread too. With the filter on, the new attention list triggers the query.
+        """
+        if self.attention_button.isChecked():
+            self._recompute_attention()
+        else:
+            self.refresh(then=self._recompute_attention)
+
+    def _recompute_attention(self) -> None:
+        ctx, today, now = self._ctx, self._ctx.now().date(), self._ctx.now()
+
+        def job() -> dict[int, tuple[str, ...]]:
+            with ctx.reader() as session:
+                return attention_items(session, today, now=now)
+
+        self._run("attention", job, self._apply_attention)
+
+    def _preload_catalog(self) -> None:
+        """Load the ICD-10-CM table (~0.5 s, needed by the picker and by every save) on a worker,
+        once the list and the attention badge are on screen, so it slows neither of them."""
+        if not self._catalog_requested:
+            self._catalog_requested = True
+            self._ctx.tasks.run(Icd10Catalog.default, lambda _catalog: None,
+                                lambda error: log.error("the ICD-10-CM table did not load", exc_info=error))
+
+    def _apply_attention(self, found: dict[int, tuple[str, ...]]) -> None:
+        self._preload_catalog()
+        self._attention = found
+        self.attention_button.setText(self.tr("Needs attention (%1)").replace("%1", f"{len(found):,}"))
+        self.attention_button.setAccessibleName(self.attention_button.text())
+        self._show_reasons()
+        if self.attention_button.isChecked():
+            self.refresh()  # the list is exactly these clients
+        else:
+            self.model.set_reasons(found)
+
+    def refresh(self, then: Callable[[], None] | None = None) -> None:
+        """Re-run the list query (search, status, sort) in SQL and reset the model with its rows."""
+        ctx, search, (sort, descending) = self._ctx, self.search_box.text(), self._sort
+        attention = dict(self._attention)
+        only = set(attention) if self.attention_button.isChecked() else None
+        statuses = () if only is not None else self.status_filter.currentData()
+
+        def job() -> Any:
+            with ctx.reader() as session:
+                rows = client_service.list_clients(session, search=search, statuses=statuses, sort=sort,
+                                                   descending=descending)
+            return prepare_rows([r for r in rows if only is None or r.id in only], attention)
+
+        def done(prepared: Any) -> None:
+            self._show_rows(prepared)
+            if then is not None:
+                then()
+
+        self._run("list", job, done)
+
+    def _show_rows(self, prepared: Any) -> None:
+        self.model.set_prepared(prepared)
+        count = f"{self.model.rowCount():,}"
+        self.count_label.setText((self.tr("%1 clients need attention") if self.attention_button.isChecked()
+                                  else self.tr("%1 clients")).replace("%1", count))
+        self._select_row_of(self.form.client_id)
+
+    def _select_row_of(self, client_id: int | None) -> None:
+        """Move the table's selection to ``client_id`` without the prompts a user's click gets."""
+        self._selecting = True
+        try:
+            row = self.model.row_of(client_id) if client_id is not None else None
+            if row is None:
+                self.table.clearSelection()
+            else:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+        finally:
+            self._selecting = False
+
+    # --- the form ---------------------------------------------------------------------------
+
+    def select_client(self, client_id: int) -> bool:
+        """Show a client (asking about unsaved edits first); False when cancelled or not found."""
+        if client_id == self.form.client_id:
+            return True
+        if not self.discard_or_save():
+            self._select_row_of(self.form.client_id)
+            return False
+        try:
+            with self._ctx.unit_of_work() as session:  # viewing a record is audited
+                client = client_service.view_client(session, client_id, self._ctx.now())
+        except client_service.RecordNotFound:
+            self._select_row_of(self.form.client_id)
+            return False
+        self.form.set_client(client, self._ctx.now().date())
+        self._select_row_of(client_id)
+        self._update_buttons()
+        self._ctx.signals.client_selected.emit(client_id)
+        return True
+
+    def new_client(self) -> bool:
+        """An empty form for a new client (after asking about unsaved edits)."""
+        if not self.discard_or_save():
+            return False
+        self.form.set_client(None, self._ctx.now().date())
+        self._select_row_of(None)
+        self._update_buttons()
+        self._ctx.signals.client_selected.emit(-1)
+        self.form.fields["legal_first_name"].setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def save(self) -> bool:
+        """Save the form in one transaction; errors go under their fields and nothing is saved."""
+        if self._ctx.vault is None:
+            return False
+        if self.form.current is not None and not self.form.is_dirty():
+            return True  # nothing changed: no empty update in the audit log
+        now = self._ctx.now()
+        try:
+            client = self.form.client(now.date())
+            with self._ctx.unit_of_work() as session:
+                create = client.id is None
+                saved = (client_service.create_client if create else client_service.update_client)(
+                    session, client, now)
+        except (ValidationErrors, ValidationError) as errors:
+            self.form.show_errors(errors)
+            self._update_buttons()
+            self._ctx.signals.status_message.emit(self.tr("Not saved: some fields need attention."))
+            return False
+        assert saved.id is not None
+        self.form.set_client(saved, now.date())
+        self._after_change(saved.id)
+        if create:
+            self._ctx.signals.client_selected.emit(saved.id)
+        self._ctx.signals.status_message.emit(self.tr("Client saved."))
+        return True
+
+    def _after_change(self, client_id: int) -> None:
+        """Re-run the list (a new name or status can move or hide the row); tell the other tabs."""
+        self._update_buttons()
+        self.reload()
+        self._own_change = True
+        try:
+            self._ctx.signals.client_changed.emit(client_id)
+        finally:
+            self._own_change = False
+
+    def _show_reasons(self) -> None:
+        why = self._attention.get(self.form.client_id or -1, ())
+        self.reasons_label.setText(self.tr("Needs attention:") + "".join(f"\n•  {w}" for w in why))
+        self.reasons_label.setVisible(bool(why))
+        risk = any(w.startswith(ITEM9_REASON) for w in why)  # a safety alert must not look routine
+        self.reasons_label.setStyleSheet(RISK_STYLE if risk else warning_style(self))
+
+    def has_unsaved_changes(self) -> bool:
+        return self.form.is_dirty()
+
+    def discard_or_save(self) -> bool:
+        """Ask about unsaved edits: True when saved or discarded, False when the user stays."""
+        if not self.form.is_dirty():
+            return True
+        answer = self.ask()
+        if answer == Answer.Save:
+            return self.save()
+        if answer == Answer.Discard:
+            self.form.revert()
+            self._update_buttons()
+            return True
+        return False
+
+    def _update_buttons(self) -> None:
+        status = self.form.current.status if self.form.current else None
+        self.discharge_button.setEnabled(status is not None and status is not _DISCHARGED)
+        self.reactivate_button.setEnabled(status is not None and status is not _ACTIVE)
+        self.revert_button.setEnabled(self.form.is_dirty())
+        self._show_reasons()
+
+    # --- slots ------------------------------------------------------------------------------
+
+    @Slot(str)
+    def on_search_box_text_changed(self, _text: str) -> None:
+        self._search_timer.start()
+
+    @Slot()
+    def on_search_timer_timeout(self) -> None:
+        self.refresh()
+
+    @Slot(int)
+    def on_status_filter_current_index_changed(self, _index: int) -> None:
+        self.refresh()
+
+    @Slot(bool)
+    def on_attention_button_toggled(self, checked: bool) -> None:
+        self.table.setColumnHidden(COL_WHY, not checked)
+        self.table.setWordWrap(checked)
+        lines = 2 if checked else 1  # two lines of reasons per row; the tooltip has them all
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().lineSpacing() * lines + 10)
+        self.status_filter.setEnabled(not checked)
+        self.status_filter.setToolTip(self.tr("Every status is shown while Needs attention is on") if checked else "")
+        if checked:
+            self.reload()  # fresh reasons; the filtered list follows them
+        else:
+            self.refresh()
+
+    @Slot(int, Qt.SortOrder)
+    def on_header_sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
+        header = self.table.horizontalHeader()
+        if column not in SORT_KEYS:  # bands and reasons do not sort: put the indicator back
+            key, descending = self._sort
+            header.blockSignals(True)
+            header.setSortIndicator(next(c for c, k in SORT_KEYS.items() if k == key),
+                                    Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder)
+            header.blockSignals(False)
+            return
+        self._sort = (SORT_KEYS[column], order == Qt.SortOrder.DescendingOrder)
+        self.refresh()
+
+    @Slot(QItemSelection, QItemSelection)
+    def on_table_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows and not self._selecting:
+            self.select_client(self.model.summary_at(rows[0].row()).id)
+
+    @Slot()
+    def on_new_button_clicked(self) -> None:
+        self.new_client()
+
+    @Slot()
+    def on_save_button_clicked(self) -> None:
+        self.save()
+
+    @Slot()
+    def on_revert_button_clicked(self) -> None:
+        self.form.revert()
+        self._update_buttons()
+
+    @Slot()
+    def on_form_edited(self) -> None:
+        self.revert_button.setEnabled(self.form.is_dirty())
+
+    @Slot()
+    def on_discharge_button_clicked(self) -> None:
+        self._change_status(DischargeDialog, lambda session, client_id, day, reason: client_service.discharge_client(
+            session, client_id, day, reason, self._ctx.now()))
+
+    @Slot()
+    def on_reactivate_button_clicked(self) -> None:
+        self._change_status(ReactivateDialog, lambda session, client_id, day: client_service.reactivate_client(
+            session, client_id, day, self._ctx.now()))
+
+    def _change_status(self, dialog_class: type[QDialog], call: Callable[..., object]) -> None:
+        """Ask about unsaved edits, then run the dialog; its OK runs the service (one transaction)."""
+        client_id = self.form.client_id
+        if client_id is None or not self.discard_or_save():
+            return
+
+        def submit(*answers: object) -> None:
+            with self._ctx.unit_of_work() as session:
+                call(session, client_id, *answers)
+
+        dialog = dialog_class(self._ctx.now().date(), submit, self)  # type: ignore[call-arg]
+        if self.run_dialog(dialog) == QDialog.DialogCode.Accepted:
+            with self._ctx.reader() as session:
+                client = client_service.get_client(session, client_id)
+            self.form.set_client(client, self._ctx.now().date())
+            self._after_change(client_id)
+
+    @Slot(int)
+    def on_signals_client_selected(self, client_id: int) -> None:
+        if client_id >= 0 and client_id != self.form.client_id:
+            self.select_client(client_id)
+
+    @Slot(int)
+    def on_signals_client_changed(self, _client_id: int) -> None:
+        """Another tab changed a client (a note signed, a payment): counts, balance, reasons."""
+        if not self._own_change:
+            self.reload()
+
+    @Slot()
+    def on_signals_about_to_lock(self) -> None:
+        """The vault is closing: drop every name and field from the screen (edits were handled)."""
+        for kind in self._seq:
+            self._seq[kind] += 1  # answers still on their way are dropped
+        self._attention = {}
+        self.model.clear()
+        self.form.set_client(None)

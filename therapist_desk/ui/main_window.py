@@ -1,0 +1,437 @@
+"""The main window: composes the tabs, menus, shortcuts and status bar; holds no business logic.
+
+Tabs may offer ``save()``, ``has_unsaved_changes()`` and ``discard_or_save()``; the window calls
+them for Save, Lock, Restore and Quit. Geometry, window state and every named QSplitter's state
+go to QSettings (group "MainWindow"); nothing that names a client does.
+
+objectNames: mainWindow, mainTabs, clientsTab (clients_tab.py), sessionNotesTab,
+treatmentPlansTab, demoBanner, statusBar, busyIndicator; actions actionNewClient, actionBackup,
+actionRestore, actionExport, actionLock, actionQuit, actionUndo, actionRedo, actionCut, actionCopy,
+actionPaste, actionFind, actionSave, actionSettings, actionShowClients, actionShowNotes,
+actionShowPlans, actionAbout.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QStatusBar,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from therapist_desk import APP_NAME
+from therapist_desk.services import vault_access
+from therapist_desk.services.common import ActionRefused
+from therapist_desk.ui.about_dialog import AboutDialog
+from therapist_desk.ui.clients_tab import ClientsTab
+from therapist_desk.ui.context import AppContext
+from therapist_desk.ui.placeholder_tabs import PlaceholderTab
+from therapist_desk.ui.settings_dialog import SettingsDialog
+from therapist_desk.ui.widgets import (
+    as_sentence,
+    banner_label,
+    busy_bar,
+    log_unexpected,
+    standard_keys,
+)
+
+log = logging.getLogger(__name__)
+
+SETTINGS_GROUP = "MainWindow"
+BACKUP_SUFFIX = ".tdvault"
+TAB_CLIENTS, TAB_NOTES, TAB_PLANS = 0, 1, 2
+
+
+class MainWindow(QMainWindow):
+    """Title is always just the app name: a client's name never reaches the title bar."""
+
+    lock_requested = Signal()
+    # A verified backup file and its passphrase; the app tears the window down and restores it.
+    restore_requested = Signal(str, str)
+
+    def __init__(self, ctx: AppContext, *, demo: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._close_without_asking = False
+        self.selected_client_id = -1
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_NAME)
+        self.setAccessibleName(APP_NAME)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setAccessibleName(self.tr("Sections"))
+        self.tabs.setDocumentMode(True)
+        self.clients_tab = ClientsTab(ctx)
+        if not self.clients_tab.objectName():
+            self.clients_tab.setObjectName("clientsTab")
+        self.notes_tab = PlaceholderTab(
+            ctx, "sessionNotesTab", self.tr("Session Notes"),
+            self.tr("Session notes for the selected client arrive in the next release."))
+        self.plans_tab = PlaceholderTab(
+            ctx, "treatmentPlansTab", self.tr("Treatment Plans"),
+            self.tr("Treatment plans for the selected client arrive in the next release."))
+        self.tabs.addTab(self.clients_tab, self.tr("Clients"))
+        self.tabs.addTab(self.notes_tab, self.tr("Session Notes"))
+        self.tabs.addTab(self.plans_tab, self.tr("Treatment Plans"))
+
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.demo_banner = banner_label("demoBanner", self.tr(
+            "Demo vault: every client here is fictional. Nothing you do here touches your own "
+            "records."), self.tr("Demo vault notice"))
+        self.demo_banner.setVisible(demo)
+        column.addWidget(self.demo_banner)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+        status = QStatusBar()
+        status.setObjectName("statusBar")
+        status.setAccessibleName(self.tr("Status"))
+        self.busy: QProgressBar = busy_bar("busyIndicator", self.tr("Working"))
+        self.busy.setMaximumWidth(140)
+        status.addPermanentWidget(self.busy)
+        self.setStatusBar(status)
+
+        self._build_menus()
+        ctx.signals.status_message.connect(self.on_signals_status_message)
+        ctx.signals.client_selected.connect(self.on_signals_client_selected)
+        self.resize(1180, 760)
+        self.restore_layout()
+
+    # --- menus -------------------------------------------------------------------------------
+
+    def _action(self, name: str, text: str, slot: Callable[[], Any],
+                keys: list[QKeySequence] | None = None,
+                role: QAction.MenuRole = QAction.MenuRole.NoRole) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if keys:
+            action.setShortcuts(keys)
+        action.setMenuRole(role)
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even where the menu bar is hidden
+        return action
+
+    def _build_menus(self) -> None:
+        std, keys = QKeySequence.StandardKey, standard_keys
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.action_new_client = self._action("actionNewClient", self.tr("&New Client"),
+                                              self.on_action_new_client_triggered,
+                                              keys(std.New, "Ctrl+N"))
+        self.action_backup = self._action("actionBackup", self.tr("&Backup…"),
+                                          self.on_action_backup_triggered)
+        self.action_restore = self._action("actionRestore", self.tr("&Restore…"),
+                                           self.on_action_restore_triggered)
+        self.action_export = self._action("actionExport", self.tr("&Export Data…"),
+                                          self.on_action_export_triggered)
+        self.action_lock = self._action("actionLock", self.tr("&Lock"),
+                                        self.on_action_lock_triggered, [QKeySequence("Ctrl+L")])
+        self.action_quit = self._action("actionQuit", self.tr("&Quit"), self.close,
+                                        keys(std.Quit, "Ctrl+Q"), QAction.MenuRole.QuitRole)
+        for item in (self.action_new_client, None, self.action_backup, self.action_restore,
+                     self.action_export, None, self.action_lock, None, self.action_quit):
+            file_menu.addAction(item) if item else file_menu.addSeparator()
+
+        edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
+        for name, text, method, key in (("actionUndo", self.tr("&Undo"), "undo", std.Undo),
+                                        ("actionRedo", self.tr("&Redo"), "redo", std.Redo),
+                                        ("actionCut", self.tr("Cu&t"), "cut", std.Cut),
+                                        ("actionCopy", self.tr("&Copy"), "copy", std.Copy),
+                                        ("actionPaste", self.tr("&Paste"), "paste", std.Paste)):
+            # triggered(bool) would fill the first default argument: keep the bool apart.
+            action = self._action(name, text, lambda _on=False, m=method: self._forward_to_focus(m),
+                                  QKeySequence.keyBindings(key))
+            edit_menu.addAction(action)
+            if method == "redo":
+                edit_menu.addSeparator()
+        edit_menu.addSeparator()
+        self.action_find = self._action("actionFind", self.tr("&Find Client"),
+                                        self.on_action_find_triggered, keys(std.Find, "Ctrl+F"))
+        self.action_save = self._action("actionSave", self.tr("&Save"),
+                                        self.on_action_save_triggered, keys(std.Save, "Ctrl+S"))
+        self.action_settings = self._action("actionSettings", self.tr("Se&ttings…"),
+                                            self.on_action_settings_triggered,
+                                            keys(std.Preferences, "Ctrl+,"),
+                                            QAction.MenuRole.PreferencesRole)
+        for item in (self.action_find, self.action_save, None, self.action_settings):
+            edit_menu.addAction(item) if item else edit_menu.addSeparator()
+
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        self.tab_actions = []
+        for index, (name, text) in enumerate((("actionShowClients", self.tr("&Clients")),
+                                              ("actionShowNotes", self.tr("Session &Notes")),
+                                              ("actionShowPlans", self.tr("Treatment &Plans")))):
+            action = self._action(name, text,
+                                  lambda _on=False, i=index: self.tabs.setCurrentIndex(i),
+                                  [QKeySequence(f"Ctrl+{index + 1}")])
+            view_menu.addAction(action)
+            self.tab_actions.append(action)
+
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self.action_about = self._action("actionAbout", self.tr("&About Therapist Desk"),
+                                         self.on_action_about_triggered,
+                                         role=QAction.MenuRole.AboutRole)
+        help_menu.addAction(self.action_about)
+
+    def _forward_to_focus(self, method: str) -> None:
+        """Edit menu clicks go to the focused text field (its own shortcuts already work)."""
+        target = getattr(QApplication.focusWidget(), method, None)
+        if callable(target):
+            target()
+
+    # --- tabs ----------------------------------------------------------------------------
+
+    def _tab_widgets(self) -> list[QWidget]:
+        return [self.tabs.widget(i) for i in range(self.tabs.count())]
+
+    def confirm_leave(self) -> bool:
+        """Give every tab with unsaved edits the chance to save or discard; False = stay."""
+        for tab in self._tab_widgets():
+            unsaved = getattr(tab, "has_unsaved_changes", None)
+            if callable(unsaved) and unsaved() and not tab.discard_or_save():  # type: ignore
+                self.tabs.setCurrentWidget(tab)
+                return False
+        return True
+
+    def place(self) -> tuple[int, int]:
+        """(tab index, selected client id): kept in memory across a lock, never in QSettings."""
+        return self.tabs.currentIndex(), self.selected_client_id
+
+    def restore_place(self, tab_index: int, client_id: int) -> None:
+        if client_id >= 0:
+            self.clients_tab.select_client(client_id)  # it announces client_selected to the rest
+        self.tabs.setCurrentIndex(tab_index)
+
+    @Slot(int)
+    def on_signals_client_selected(self, client_id: int) -> None:
+        self.selected_client_id = client_id
+
+    @Slot(str)
+    def on_signals_status_message(self, message: str) -> None:
+        self.statusBar().showMessage(message, 6000)
+
+    @Slot()
+    def on_action_new_client_triggered(self) -> None:
+        self.tabs.setCurrentWidget(self.clients_tab)
+        self.clients_tab.new_client()
+
+    @Slot()
+    def on_action_find_triggered(self) -> None:
+        self.tabs.setCurrentWidget(self.clients_tab)
+        box: QLineEdit = self.clients_tab.search_box
+        box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        box.selectAll()
+
+    @Slot()
+    def on_action_save_triggered(self) -> None:
+        save = getattr(self.tabs.currentWidget(), "save", None)
+        if callable(save):
+            save()
+
+    @Slot()
+    def on_action_lock_triggered(self) -> None:
+        if self.confirm_leave():
+            self.lock_requested.emit()
+
+    @Slot()
+    def on_action_settings_triggered(self) -> None:
+        self.settings_dialog = SettingsDialog(self._ctx, self)
+        self.settings_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.settings_dialog.open()
+
+    @Slot()
+    def on_action_about_triggered(self) -> None:
+        self.about_dialog = AboutDialog(self)
+        self.about_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.about_dialog.open()
+
+    # --- backup, export, restore ------------------------------------------------------------
+
+    def set_busy(self, message: str) -> None:
+        """Show the busy bar and ``message``; an empty message ends the busy state."""
+        busy = bool(message)
+        self.busy.setVisible(busy)
+        for action in (self.action_backup, self.action_restore, self.action_export,
+                       self.action_lock):
+            action.setEnabled(not busy)
+        if busy:
+            self.statusBar().showMessage(message)
+        else:
+            self.statusBar().clearMessage()
+
+    def _run(self, busy_text: str, job: Callable[[], Any], on_done: Callable[[Any], None],
+             failure_text: str) -> None:
+        self.set_busy(busy_text)
+
+        def done(result: Any) -> None:
+            self.set_busy("")
+            on_done(result)
+
+        def failed(error: BaseException) -> None:
+            self.set_busy("")
+            self.show_failure(failure_text, error)
+
+        self._ctx.tasks.run(job, done, failed)
+
+    def show_failure(self, failure_text: str, error: BaseException) -> None:
+        """Known vault errors in plain words; anything else goes to the log, not the screen."""
+        if isinstance(error, vault_access.VaultError):
+            detail = error.message
+        elif isinstance(error, ActionRefused):
+            detail = as_sentence(str(error))
+        else:
+            log_unexpected(log, failure_text, error)
+            detail = self.tr("Something unexpected went wrong; the log file has the details.")
+        QMessageBox.warning(self, APP_NAME, f"{failure_text}\n\n{detail}")
+
+    @Slot()
+    def on_action_backup_triggered(self) -> None:
+        vault = self._ctx.vault
+        if vault is None:
+            return
+        stamp = f"{self._ctx.now():%Y-%m-%d-%H%M}"
+        suggested = self._ctx.paths.backup_dir / f"therapist-desk-{stamp}{BACKUP_SUFFIX}"
+        name, _ = QFileDialog.getSaveFileName(self, self.tr("Back Up the Vault"), str(suggested),
+                                              self.tr("Therapist Desk backups (*.tdvault)"))
+        if not name:
+            return
+        dest = Path(name) if Path(name).suffix else Path(name + BACKUP_SUFFIX)
+        self._run(self.tr("Backing up…"),
+                  lambda: vault_access.backup_vault(vault.path, vault.key, dest),
+                  lambda written: self._ctx.signals.status_message.emit(
+                      self.tr("Backup saved: {0}").format(Path(written).name)),
+                  self.tr("The backup was not made."))
+
+    @Slot()
+    def on_action_export_triggered(self) -> None:
+        from therapist_desk.services import export_data
+
+        vault = self._ctx.vault
+        if vault is None:
+            return
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Choose an Empty Folder for the Export"))
+        if not folder:
+            return
+        out_dir = Path(folder)
+        try:
+            export_data.check_destination(out_dir)
+        except ActionRefused as refusal:
+            QMessageBox.warning(self, APP_NAME, as_sentence(str(refusal)))
+            return
+        now = self._ctx.now()
+        self._run(self.tr("Exporting…"), lambda: export_data.export_record(vault, out_dir, now),
+                  self._on_export_done, self.tr("The export was not finished."))
+
+    def _on_export_done(self, summary: Any) -> None:
+        self._ctx.signals.status_message.emit(self.tr("Export finished."))
+        QMessageBox.information(self, APP_NAME, self.tr(
+            "The record was exported to {0}.\n\nThese files are NOT encrypted. Keep them safe and "
+            "delete them when you no longer need them. Psychotherapy notes were not included."
+        ).format(getattr(summary, "folder", "")))
+
+    @Slot()
+    def on_action_restore_triggered(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Restore From a Backup"), str(self._ctx.paths.backup_dir),
+            self.tr("Therapist Desk backups (*.tdvault);;All files (*)"))
+        if not name:
+            return
+        passphrase, ok = QInputDialog.getText(
+            self, self.tr("Restore From a Backup"),
+            self.tr("Passphrase of this backup (the one the vault had when it was made):"),
+            QLineEdit.EchoMode.Password)
+        if not ok or not passphrase:
+            return
+        backup = Path(name)
+        self._run(self.tr("Checking the backup…"),
+                  lambda: vault_access.check_vault(backup, passphrase),
+                  lambda problems: self._on_backup_checked(backup, passphrase, problems),
+                  self.tr("This backup cannot be restored."))
+
+    def _on_backup_checked(self, backup: Path, passphrase: str, problems: list[str]) -> None:
+        if problems:
+            QMessageBox.warning(self, APP_NAME, self.tr(
+                "This backup is damaged and cannot be restored. Try an older backup."))
+            return
+        answer = QMessageBox.question(
+            self, self.tr("Restore From a Backup"),
+            self.tr("Replace everything in the vault with the backup {0}?\n\nChanges made since "
+                    "that backup was taken will no longer be shown. The current vault is kept "
+                    "beside it as a copy, so nothing is deleted. Afterwards the vault opens with "
+                    "the backup's passphrase.").format(backup.name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Yes and self.confirm_leave():
+            self.restore_requested.emit(str(backup), passphrase)
+
+    # --- layout persistence and closing --------------------------------------------------------
+
+    def save_layout(self) -> None:
+        settings = QSettings()
+        settings.beginGroup(SETTINGS_GROUP)
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("state", self.saveState())
+        for splitter in self.findChildren(QSplitter):
+            if splitter.objectName():
+                settings.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
+        settings.endGroup()
+        settings.sync()
+
+    def restore_layout(self) -> None:
+        settings = QSettings()
+        settings.beginGroup(SETTINGS_GROUP)
+        geometry = settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = settings.value("state")
+        if state is not None:
+            self.restoreState(state)
+        for splitter in self.findChildren(QSplitter):
+            name = splitter.objectName()
+            saved = settings.value(f"splitters/{name}") if name else None
+            if saved is not None:
+                splitter.restoreState(saved)
+        settings.endGroup()
+
+    def close_without_asking(self) -> None:
+        """Close after the caller has already run :meth:`confirm_leave` (lock, restore)."""
+        self._close_without_asking = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._close_without_asking and not self.confirm_leave():
+            event.ignore()
+            return
+        self.save_layout()
+        self.detach()
+        event.accept()
+
+    def detach(self) -> None:
+        """Stop this window and its tabs from following the app signals.
+
+        A replaced window lives until Qt deletes it later; meanwhile it must not react (a
+        client_selected meant for its successor would load and audit the client again).
+        """
+        for receiver in (self, *self.findChildren(QObject)):
+            self._ctx.signals.disconnect(receiver)

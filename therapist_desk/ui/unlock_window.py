@@ -1,0 +1,215 @@
+"""The unlock window: the first thing painted; stretches the key on a worker and opens the vault.
+
+It imports no SQLAlchemy, store or services module at import time: those load after the first
+paint (see app.py), and the worker imports them lazily if that has not happened yet.
+
+objectNames: unlockWindow, passphraseField, passphraseFieldCapsHint, unlockError,
+unlockCapsReminder, unlockProgress, unlockButton, quitButton, vaultLocation, demoNotice.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QPaintEvent
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from therapist_desk import APP_NAME
+from therapist_desk.ui import widgets
+from therapist_desk.ui.context import AppContext
+from therapist_desk.ui.widgets import (
+    ErrorLabel,
+    PasswordField,
+    add_form_row,
+    busy_bar,
+    heading_label,
+    hint_label,
+    log_unexpected,
+)
+
+log = logging.getLogger(__name__)
+
+# After this many wrong tries, mention that a damaged file looks the same as a wrong passphrase.
+_DAMAGE_HINT_AFTER = 3
+
+
+def _open_vault(path: Path, passphrase: str) -> object:
+    """Runs on the worker: key stretching, the single-writer lock and any migration."""
+    from therapist_desk.services.vault_access import open_vault
+
+    return open_vault(path, passphrase)
+
+
+class UnlockWindow(QWidget):
+    """Asks for ``vault_path``'s passphrase; on success sets ``ctx.vault``, emits ``unlocked``."""
+
+    unlocked = Signal()
+    first_painted = Signal()
+
+    def __init__(self, ctx: AppContext, vault_path: Path, *, demo_passphrase: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._vault_path = vault_path
+        self._painted = False
+        self._busy = False
+        self._failures = 0
+        self.setObjectName("unlockWindow")
+        self.setWindowTitle(APP_NAME)
+        self.setAccessibleName(self.tr("Unlock Therapist Desk"))
+
+        title = heading_label(APP_NAME)
+        intro = hint_label(self.tr("Type your passphrase to open your records."))
+        self.demo_notice = QLabel(self.tr(
+            "This is the demo vault: every client in it is fictional.<br>"
+            "Its passphrase is <b>{0}</b>").format(demo_passphrase))
+        self.demo_notice.setTextFormat(Qt.TextFormat.RichText)
+        self.demo_notice.setWordWrap(True)
+        self.demo_notice.setObjectName("demoNotice")
+        self.demo_notice.setVisible(bool(demo_passphrase))
+
+        self.passphrase = PasswordField("passphraseField", self.tr("Passphrase"))
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.error = add_form_row(form, self.tr("&Passphrase:"), self.passphrase)
+        self.error.setObjectName("unlockError")
+        form.addRow("", self.passphrase.caps_hint)
+        self.caps_reminder = ErrorLabel()
+        self.caps_reminder.setObjectName("unlockCapsReminder")
+        self.caps_reminder.setAccessibleName(self.tr("Caps Lock reminder"))
+        form.addRow("", self.caps_reminder)
+
+        self.progress = busy_bar("unlockProgress", self.tr("Unlocking"))
+        location = hint_label(self.tr("Vault: {0}").format(vault_path))
+        location.setObjectName("vaultLocation")
+        location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        location.setWordWrap(True)
+
+        buttons = QDialogButtonBox()
+        self.unlock_button = QPushButton(self.tr("&Unlock"))
+        self.unlock_button.setObjectName("unlockButton")
+        self.unlock_button.setDefault(True)
+        self.unlock_button.setAccessibleName(self.tr("Unlock"))
+        self.quit_button = QPushButton(self.tr("&Quit"))
+        self.quit_button.setObjectName("quitButton")
+        self.quit_button.setAccessibleName(self.tr("Quit"))
+        buttons.addButton(self.unlock_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.quit_button, QDialogButtonBox.ButtonRole.RejectRole)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 24, 28, 20)
+        layout.setSpacing(10)
+        layout.addWidget(title)
+        layout.addWidget(intro)
+        layout.addWidget(self.demo_notice)
+        layout.addSpacing(6)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addStretch(1)
+        layout.addWidget(location)
+        layout.addWidget(buttons)
+        # Room for the error lines, so a wrong passphrase does not make the window jump.
+        self.setMinimumSize(480, 280)
+
+        self.unlock_button.clicked.connect(self.on_unlock_button_clicked)
+        self.quit_button.clicked.connect(self.close)
+        self.passphrase.returnPressed.connect(self.on_unlock_button_clicked)
+        self.passphrase.textEdited.connect(self.on_passphrase_textEdited)
+        self.setTabOrder(self.passphrase, self.unlock_button)
+        self.setTabOrder(self.unlock_button, self.quit_button)
+        self.passphrase.setFocus()
+
+    # --- events ------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.passphrase.clear()
+        super().closeEvent(event)
+
+    # --- unlocking -----------------------------------------------------------------------
+
+    def is_busy(self) -> bool:
+        return self._busy
+
+    @Slot(str)
+    def on_passphrase_textEdited(self, _text: str) -> None:
+        self.error.clear_message()
+        self.caps_reminder.clear_message()
+
+    @Slot()
+    def on_unlock_button_clicked(self) -> None:
+        if self._busy:
+            return
+        passphrase = self.passphrase.text()
+        if not passphrase:
+            self.error.show_message(self.tr("Type your passphrase first."))
+            self.passphrase.setFocus()
+            return
+        self._set_busy(True)
+        path = self._vault_path
+        self._ctx.tasks.run(lambda: _open_vault(path, passphrase), self._on_opened, self._on_failed)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.progress.setVisible(busy)
+        for widget in (self.passphrase, self.unlock_button):
+            widget.setEnabled(not busy)
+        if busy:
+            self.error.clear_message()
+            self.caps_reminder.clear_message()
+
+    def _on_opened(self, vault: object) -> None:
+        self._set_busy(False)
+        self.passphrase.clear()
+        self._failures = 0
+        self._ctx.vault = vault  # type: ignore[assignment]
+        log.info("vault unlocked")
+        self.unlocked.emit()
+
+    def _on_failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        self.passphrase.clear()
+        self.passphrase.setFocus()
+        try:
+            from therapist_desk.services.vault_access import VaultError, WrongPassphrase
+        except Exception as broken:  # noqa: BLE001 - a broken install: say so, no crash
+            log_unexpected(log, "the vault modules could not be loaded", broken)
+            self.error.show_message(self.tr(
+                "Therapist Desk could not load its vault modules. Reinstall it; the log file "
+                "has the details."))
+            return
+        if isinstance(error, WrongPassphrase):
+            self._failures += 1
+            log.info("wrong passphrase (attempt %d)", self._failures)
+            text = self.tr("That passphrase does not open this vault. Try again.")
+            if self._failures >= _DAMAGE_HINT_AFTER:
+                text += " " + self.tr(
+                    "If you are sure it is right, the vault file may be damaged at its start: "
+                    "restore it from a backup.")
+            self.error.show_message(text)
+            if widgets.platform_caps_lock() is None:
+                # The OS cannot tell us (Linux, or the query failed): remind, whatever was typed.
+                self.caps_reminder.show_message(self.tr("Check that Caps Lock is off."))
+            self.passphrase.refresh_caps_hint()
+        elif isinstance(error, VaultError):
+            log.warning("vault did not open: %s", type(error).__name__)
+            self.error.show_message(error.message)
+        else:
+            log_unexpected(log, "unexpected error while unlocking", error)
+            self.error.show_message(self.tr(
+                "Something unexpected went wrong while opening the vault. Nothing was changed. "
+                "The log file has the details."))
