@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QGuiApplication, QIcon
@@ -163,6 +164,10 @@ class AppController(QObject):
         self.demo = False
         self._place = (0, -1)
         self._preloaded = False
+        self._idle: Any = None  # IdleLockWatcher, created with the first main window
+        self._backup_timer = QTimer(self)
+        self._backup_timer.setInterval(60 * 60 * 1000)  # the daily backup is checked hourly
+        self._backup_timer.timeout.connect(self.on_backup_timer_timeout)
 
     def start(self) -> QWidget:
         """Show the first window; heavy imports follow its first paint."""
@@ -234,6 +239,86 @@ class AppController(QObject):
             self.ctx.signals.status_message.emit(message)
         else:
             self._hint_missing_profile()
+        self._start_watching()
+
+    # --- idle lock and automatic backups ------------------------------------------------------
+
+    def _profile(self) -> Any:
+        from therapist_desk.services.practice import get_profile
+
+        with self.ctx.reader() as session:
+            return get_profile(session)
+
+    def _start_watching(self) -> None:
+        from therapist_desk.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleLockWatcher
+
+        profile = self._profile()
+        minutes = profile.idle_lock_minutes if profile is not None else DEFAULT_IDLE_MINUTES
+        if self._idle is None:
+            self._idle = IdleLockWatcher(minutes, self)
+            self._idle.lock_requested.connect(self.on_idle_lock_requested)
+            self.ctx.signals.settings_changed.connect(self.on_signals_settings_changed)
+        else:
+            self._idle.set_idle_minutes(minutes)
+        self._idle.start()
+        self._backup_timer.start()
+        self.run_auto_backup()
+
+    @Slot()
+    def on_signals_settings_changed(self) -> None:
+        profile = self._profile() if self.ctx.vault is not None else None
+        if profile is not None and self._idle is not None:
+            self._idle.set_idle_minutes(profile.idle_lock_minutes)
+
+    def _backup_folder(self) -> Path:
+        from PySide6.QtCore import QSettings
+
+        from therapist_desk.services import backups
+
+        return backups.resolve_backup_dir(QSettings().value(backups.BACKUP_FOLDER_SETTING),
+                                          self.ctx.paths.backup_dir)
+
+    @Slot()
+    def on_backup_timer_timeout(self) -> None:
+        self.run_auto_backup()
+
+    def run_auto_backup(self, *, on_quit: bool = False) -> None:
+        """The daily encrypted backup on a worker (on quit: now, on this thread, before closing)."""
+        from therapist_desk.services import backups
+
+        vault = self.ctx.vault
+        if vault is None:
+            return
+        profile = self._profile()
+        keep = profile.backups_to_keep if profile is not None else 10
+        folder, now = self._backup_folder(), self.ctx.now()
+        if on_quit:
+            try:
+                backups.run_auto_backup(vault, folder, now, keep, on_quit=True)
+            except Exception as error:  # noqa: BLE001 - quitting must not fail over a backup
+                log_unexpected(log, "the backup on quit failed", error)
+            return
+        self.ctx.tasks.run(lambda: backups.run_auto_backup(vault, folder, now, keep),
+                           lambda _written: None, self._on_backup_failed)
+
+    def _on_backup_failed(self, error: BaseException) -> None:
+        log_unexpected(log, "the automatic backup failed", error)
+        self.ctx.signals.status_message.emit(self.tr(
+            "The automatic backup could not be written. Check the backup folder in Settings."))
+
+    @Slot()
+    def on_idle_lock_requested(self) -> None:
+        """Nobody is there to answer questions: keep every edit as a draft, then lock."""
+        main = self.main_window
+        if main is None or self.ctx.vault is None:
+            return
+        modal = QApplication.activeModalWidget()
+        while modal is not None and modal is not main:
+            modal.close()  # a dialog's own loop must end before its parent window goes
+            modal = QApplication.activeModalWidget()
+        main.keep_everything_for_lock()  # type: ignore[attr-defined]
+        reason = self._idle.reason if self._idle is not None and self._idle.reason else "idle"
+        QTimer.singleShot(0, lambda: self._lock(reason))
 
     def _hint_missing_profile(self) -> None:
         from therapist_desk.services.practice import get_profile
@@ -254,7 +339,22 @@ class AppController(QObject):
     @Slot()
     def on_main_window_lock_requested(self) -> None:
         """The tabs have saved or discarded their edits already (MainWindow.confirm_leave)."""
+        self._lock("manual")
+
+    def _lock(self, reason: str) -> None:
+        if self.main_window is None:
+            return
+        from therapist_desk.services import security
+
+        if self._idle is not None:
+            self._idle.stop()
+        self._backup_timer.stop()
         path = self.ctx.vault.path if self.ctx.vault is not None else self.ctx.paths.vault
+        if self.ctx.vault is not None:
+            try:
+                security.record_lock(self.ctx.vault, self.ctx.now(), reason)
+            except Exception as error:  # noqa: BLE001 - a lock must happen even if the log fails
+                log_unexpected(log, "the lock could not be written to the audit log", error)
         self._leave_main()
         self.main_window = None
         self._show_unlock(path)  # retires the main window, which saves its layout
@@ -307,8 +407,12 @@ class AppController(QObject):
             vault.close()
 
     def shutdown(self) -> None:
-        """After the event loop: let workers finish, then close the vault (releases the lock)."""
+        """After the event loop: let workers finish, back up, then close the vault (and its lock)."""
+        if self._idle is not None:
+            self._idle.stop()
+        self._backup_timer.stop()
         self.ctx.tasks.wait()
+        self.run_auto_backup(on_quit=True)
         self.close_vault()
 
 

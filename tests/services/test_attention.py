@@ -329,3 +329,36 @@ def test_query_count_does_not_grow_with_the_number_of_clients(vault: Vault) -> N
     for _ in range(5):
         add_session(vault, make_client(vault), DAY0)
     assert statements() == one
+
+
+def test_review_stays_due_until_the_review_is_signed(vault) -> None:  # type: ignore[no-untyped-def]
+    """Starting a review makes a draft version with a later date; the old date still counts."""
+    from datetime import date, datetime, timedelta
+
+    from therapist_desk.domain.enums import ClientParticipation
+    from therapist_desk.domain.plan import Goal, Objective, Problem, TreatmentPlan
+    from therapist_desk.services import clients, plans
+    from therapist_desk.services.attention import attention_items
+    from tests.services.conftest import valid_client
+
+    start = datetime(2026, 6, 1, 9, 0)
+    problems = (Problem("Low mood", (Goal("Feel better", (
+        Objective("PHQ-9 under 10", target_date=date(2026, 12, 1)),)),)),)
+    with vault.unit_of_work() as s:
+        cid = clients.create_client(s, valid_client(), start).id
+        draft = plans.save_plan(s, TreatmentPlan(client_id=cid, problems=problems,
+                                                 discharge_criteria="Goals met"), start)
+        plans.sign_plan(s, draft.id, ClientParticipation.SIGNED, start)
+    due = start.date() + timedelta(days=90)
+    review_day = datetime.combine(due - timedelta(days=3), start.time())
+    with vault.unit_of_work() as s:
+        plans.start_review(s, cid, review_day)
+    with vault.reader() as s:
+        reasons = attention_items(s, review_day.date(), now=review_day).get(cid, ())
+    assert any(f"plan review due {due.isoformat()}" in r for r in reasons), reasons
+    with vault.unit_of_work() as s:
+        current = plans.current_plan(s, cid)
+        plans.sign_plan(s, current.id, ClientParticipation.VERBAL, review_day)
+    with vault.reader() as s:
+        reasons = attention_items(s, review_day.date(), now=review_day).get(cid, ())
+    assert not any("plan review" in r for r in reasons), reasons

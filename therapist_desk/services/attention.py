@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from therapist_desk.domain.enums import (
@@ -177,18 +177,35 @@ def _unsigned(session: Session, found: _Found, cutoff: datetime, hours: int) -> 
 
 
 def _review(session: Session, found: _Found, today: date, window_days: int) -> None:
+    """The review that counts is the latest *signed* version's: starting a review makes a new
+    draft version with a later date, and the review stays due until that draft is signed.
+    A client with no signed version yet is judged by the draft's date."""
+    signed = PlanRow.signed_at.is_not(None)
+    latest_signed = (
+        select(PlanRow.client_id, func.max(PlanRow.version).label("version"))
+        .where(signed)
+        .group_by(PlanRow.client_id)
+        .subquery()
+    )
+    from_signed = select(PlanRow.client_id, PlanRow.review_due).join(
+        latest_signed,
+        (latest_signed.c.client_id == PlanRow.client_id) & (latest_signed.c.version == PlanRow.version),
+    )
+    never_signed = select(PlanRow.client_id, PlanRow.review_due).where(
+        PlanRow.is_current.is_(True),
+        PlanRow.client_id.not_in(select(latest_signed.c.client_id)),
+    )
+    dues = union_all(from_signed, never_signed).subquery()
     stmt = (
-        select(PlanRow.client_id, PlanRow.review_due)
-        .join(ClientRow, ClientRow.id == PlanRow.client_id)
-        .where(
-            PlanRow.is_current.is_(True),
-            PlanRow.review_due <= today + timedelta(days=window_days),
-            _not_discharged(),
-        )
+        select(dues.c.client_id, dues.c.review_due)
+        .join(ClientRow, ClientRow.id == dues.c.client_id)
+        .where(dues.c.review_due <= today + timedelta(days=window_days), _not_discharged())
     )
     for client_id, due in session.execute(stmt):
         if due is None:  # pragma: no cover - the WHERE clause leaves no NULL dates
             continue
+        if isinstance(due, str):  # a date read through a UNION comes back as text
+            due = date.fromisoformat(due)
         text = f"plan review overdue since {due.isoformat()}" if due < today else f"plan review due {due.isoformat()}"
         found[client_id]["review"].append(text)
 

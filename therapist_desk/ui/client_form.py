@@ -11,8 +11,11 @@ are listed in their modules.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields as fields_of
 from dataclasses import replace
 from datetime import date
+from enum import Enum
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -34,8 +37,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from therapist_desk.domain.client import Client, Contact, Insurance, Medication, age_on
-from therapist_desk.domain.enums import ClientStatus, NoteFormat
+from therapist_desk.domain.client import (
+    Client,
+    Contact,
+    Diagnosis,
+    Insurance,
+    Medication,
+    ReleaseOfInformation,
+    age_on,
+)
+from therapist_desk.domain.enums import ClientStatus, NoteFormat, ReleaseKind
 from therapist_desk.domain.errors import ErrorCollector, ValidationError, ValidationErrors
 from therapist_desk.domain.practice import Address
 from therapist_desk.ui.client_table_model import status_text
@@ -398,6 +409,46 @@ class ClientForm(QWidget):
     def is_dirty(self) -> bool:
         return self._snapshot() != self._clean
 
+    # --- drafts across a lock ----------------------------------------------------------------
+
+    def raw_state(self) -> dict[str, object]:
+        """Everything typed, as JSON-ready values (kept in the vault's drafts table on a lock)."""
+        fields: dict[str, object] = {}
+        for key, widget in self.fields.items():
+            if isinstance(widget, QSpinBox):
+                fields[key] = widget.value()
+            elif isinstance(widget, QPlainTextEdit):
+                fields[key] = widget.toPlainText()
+            else:
+                fields[key] = widget.text()  # type: ignore[attr-defined]
+        return {
+            "client_id": self.client_id,
+            "fields": fields,
+            "status": self.status.currentIndex(),
+            "note_format": self.note_format.currentIndex(),
+            "medications": [vars_of(m) for m in self.medications.medications()],
+            "diagnoses": [vars_of(d) for d in self.diagnoses.diagnoses()],
+            "releases": [vars_of(r) for r in self.releases.releases()],
+        }
+
+    def apply_raw_state(self, state: dict[str, Any]) -> None:
+        """Put typed-but-unsaved values back over the loaded client (the form stays dirty)."""
+        for key, value in state.get("fields", {}).items():
+            widget = self.fields.get(key)
+            if isinstance(widget, QSpinBox):
+                widget.setValue(int(value or 0))
+            elif isinstance(widget, QPlainTextEdit):
+                widget.setPlainText(str(value))
+            elif widget is not None:
+                widget.setText(str(value))  # type: ignore[attr-defined]
+        self.status.setCurrentIndex(int(state.get("status", self.status.currentIndex())))
+        self.note_format.setCurrentIndex(int(state.get("note_format", self.note_format.currentIndex())))
+        self.medications.set_medications(tuple(Medication(**m) for m in state.get("medications", ())))
+        self.diagnoses.set_diagnoses(tuple(Diagnosis(**d) for d in state.get("diagnoses", ())))
+        self.releases.set_releases(tuple(release_from_vars(r) for r in state.get("releases", ())))
+        self.edited.emit()
+
+
     def clear_errors(self) -> None:
         for label in self.errors.values():
             label.clear_message()  # type: ignore[attr-defined]
@@ -458,3 +509,22 @@ def _get(client: Client, key: str) -> object:
     for part in key.split("."):
         obj = getattr(obj, part)
     return obj
+
+
+def vars_of(item: object) -> dict[str, object]:
+    """A domain dataclass as JSON-ready values (dates as ISO text, enums as their values)."""
+    out: dict[str, object] = {}
+    for f in fields_of(item):  # type: ignore[arg-type]
+        value = getattr(item, f.name)
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, Enum):
+            value = value.value
+        out[f.name] = value
+    return out
+
+
+def release_from_vars(data: dict[str, Any]) -> ReleaseOfInformation:
+    dates = {k: date.fromisoformat(v) if v else None
+             for k, v in data.items() if k in ("signed_on", "expires_on", "revoked_on")}
+    return ReleaseOfInformation(**{**data, **dates, "kind": ReleaseKind(data["kind"])})

@@ -8,6 +8,7 @@ clientDischarge, clientReactivate (the form's own names are listed in client_for
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from therapist_desk.domain.enums import ClientStatus
 from therapist_desk.domain.errors import ValidationError, ValidationErrors
 from therapist_desk.domain.icd10 import Icd10Catalog
 from therapist_desk.services import clients as client_service
+from therapist_desk.services import drafts
 from therapist_desk.services.attention import ITEM9_REASON, attention_items
 from therapist_desk.ui.client_form import ClientForm
 from therapist_desk.ui.client_table_model import (
@@ -47,6 +49,7 @@ from therapist_desk.ui.diagnosis_picker import warning_style
 from therapist_desk.ui.discharge_dialog import DischargeDialog, ReactivateDialog, ask_unsaved
 
 log = logging.getLogger(__name__)
+FORM_DRAFT_KEY = "client-form"
 
 SEARCH_DELAY_MS = 150
 # A query slower than this runs on a worker thread from then on; a vault with more clients than
@@ -354,6 +357,33 @@ class ClientsTab(QWidget):
 
     def has_unsaved_changes(self) -> bool:
         return self.form.is_dirty()
+
+    def flush_drafts(self) -> None:
+        """Keep unsaved form edits in the vault (an automatic lock cannot ask anyone)."""
+        if self._ctx.vault is None or not self.form.is_dirty():
+            return
+        payload = json.dumps(self.form.raw_state(), ensure_ascii=False)
+        with self._ctx.unit_of_work() as session:
+            drafts.keep_draft(session, FORM_DRAFT_KEY, payload, self._ctx.now())
+
+    def restore_form_draft(self) -> bool:
+        """Put back edits kept by :meth:`flush_drafts` (after an unlock or a crash); True if any."""
+        with self._ctx.reader() as session:
+            kept = drafts.find_draft(session, FORM_DRAFT_KEY)
+        if kept is None:
+            return False
+        state = json.loads(kept.payload)
+        client_id = state.get("client_id")
+        shown = self.select_client(client_id) if client_id is not None else self.new_client()
+        if not shown:
+            return False  # the draft stays for the next try
+        self.form.apply_raw_state(state)
+        self._update_buttons()
+        with self._ctx.unit_of_work() as session:  # the form holds the edits again (dirty)
+            drafts.discard_draft(session, FORM_DRAFT_KEY)
+        self._ctx.signals.status_message.emit(self.tr(
+            "Unsaved client edits from before the lock are back in the form: review them and Save."))
+        return True
 
     def discard_or_save(self) -> bool:
         """Ask about unsaved edits: True when saved or discarded, False when the user stays."""

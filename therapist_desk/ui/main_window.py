@@ -8,7 +8,7 @@ objectNames: mainWindow, mainTabs, clientsTab (clients_tab.py), sessionNotesTab,
 treatmentPlansTab, demoBanner, statusBar, busyIndicator; actions actionNewClient, actionBackup,
 actionRestore, actionExport, actionLock, actionQuit, actionUndo, actionRedo, actionCut, actionCopy,
 actionPaste, actionFind, actionSave, actionSettings, actionShowClients, actionShowNotes,
-actionShowPlans, actionAbout.
+actionShowPlans, actionAuditLog, actionAbout.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ from therapist_desk.services.common import ActionRefused
 from therapist_desk.ui.about_dialog import AboutDialog
 from therapist_desk.ui.clients_tab import ClientsTab
 from therapist_desk.ui.context import AppContext
-from therapist_desk.ui.placeholder_tabs import PlaceholderTab
+from therapist_desk.ui.notes_tab import NotesTab
+from therapist_desk.ui.plans_tab import PlansTab
 from therapist_desk.ui.settings_dialog import SettingsDialog
 from therapist_desk.ui.widgets import (
     as_sentence,
@@ -82,12 +83,10 @@ class MainWindow(QMainWindow):
         self.clients_tab = ClientsTab(ctx)
         if not self.clients_tab.objectName():
             self.clients_tab.setObjectName("clientsTab")
-        self.notes_tab = PlaceholderTab(
-            ctx, "sessionNotesTab", self.tr("Session Notes"),
-            self.tr("Session notes for the selected client arrive in the next release."))
-        self.plans_tab = PlaceholderTab(
-            ctx, "treatmentPlansTab", self.tr("Treatment Plans"),
-            self.tr("Treatment plans for the selected client arrive in the next release."))
+        self.notes_tab = NotesTab(ctx)
+        self.plans_tab = PlansTab(ctx)
+        if not self.plans_tab.objectName():
+            self.plans_tab.setObjectName("treatmentPlansTab")
         self.tabs.addTab(self.clients_tab, self.tr("Clients"))
         self.tabs.addTab(self.notes_tab, self.tr("Session Notes"))
         self.tabs.addTab(self.plans_tab, self.tr("Treatment Plans"))
@@ -187,6 +186,11 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
             self.tab_actions.append(action)
 
+        tools_menu = self.menuBar().addMenu(self.tr("&Tools"))
+        self.action_audit_log = self._action("actionAuditLog", self.tr("&Audit Log…"),
+                                             self.on_action_audit_log_triggered)
+        tools_menu.addAction(self.action_audit_log)
+
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         self.action_about = self._action("actionAbout", self.tr("&About Therapist Desk"),
                                          self.on_action_about_triggered,
@@ -220,6 +224,8 @@ class MainWindow(QMainWindow):
     def restore_place(self, tab_index: int, client_id: int) -> None:
         if client_id >= 0:
             self.clients_tab.select_client(client_id)  # it announces client_selected to the rest
+        if self.clients_tab.restore_form_draft():
+            tab_index = TAB_CLIENTS  # unsaved client edits came back: show them
         self.tabs.setCurrentIndex(tab_index)
 
     @Slot(int)
@@ -252,6 +258,21 @@ class MainWindow(QMainWindow):
     def on_action_lock_triggered(self) -> None:
         if self.confirm_leave():
             self.lock_requested.emit()
+
+    @Slot()
+    def on_action_audit_log_triggered(self) -> None:
+        from therapist_desk.ui.audit_viewer import AuditViewerDialog
+
+        self.audit_dialog = AuditViewerDialog(self._ctx, self)
+        self.audit_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.audit_dialog.open()
+
+    def keep_everything_for_lock(self) -> None:
+        """An automatic lock cannot ask anyone: every tab keeps its typing as a draft instead."""
+        for tab in self._tab_widgets():
+            flush = getattr(tab, "flush_drafts", None)
+            if callable(flush):
+                flush()
 
     @Slot()
     def on_action_settings_triggered(self) -> None:

@@ -42,11 +42,13 @@ log = logging.getLogger(__name__)
 _DAMAGE_HINT_AFTER = 3
 
 
-def _open_vault(path: Path, passphrase: str) -> object:
-    """Runs on the worker: key stretching, the single-writer lock and any migration."""
-    from therapist_desk.services.vault_access import open_vault
+def _open_vault(ctx: AppContext, path: Path, passphrase: str) -> object:
+    """Runs on the worker: key stretching, the single-writer lock, any migration, and the audit
+    entries for this unlock and the wrong passphrases before it."""
+    from therapist_desk.services import security
 
-    return open_vault(path, passphrase)
+    counter = security.FailedUnlockCounter(ctx.paths.data_dir / security.FAILED_UNLOCKS_FILENAME)
+    return security.open_vault_recorded(path, passphrase, ctx.now(), counter)
 
 
 class UnlockWindow(QWidget):
@@ -161,7 +163,8 @@ class UnlockWindow(QWidget):
             return
         self._set_busy(True)
         path = self._vault_path
-        self._ctx.tasks.run(lambda: _open_vault(path, passphrase), self._on_opened, self._on_failed)
+        ctx = self._ctx
+        self._ctx.tasks.run(lambda: _open_vault(ctx, path, passphrase), self._on_opened, self._on_failed)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -1,8 +1,7 @@
 """The clinician's own plan-library items and discharge summaries
 
 Revision ID: 0004
-Revises: 0002 (0003_letter_templates is being written in parallel; when it lands, this file's
-down_revision becomes "0003" so the chain stays linear)
+Revises: 0003
 Create Date: 2026-11-25
 """
 
