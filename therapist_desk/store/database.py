@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -145,36 +145,31 @@ def _migrate_with_backup(path: Path, key: VaultKey, engine: Engine) -> None:
         raise translate_db_error(error) from None
 
 
-def create_and_open(path: Path, passphrase: str) -> Vault:
-    """Create a new vault at ``path`` (refusing an existing file) and open it."""
-    key = create_vault(path, passphrase)
+def _locked_open(path: Path, get_key: Callable[[], VaultKey]) -> Vault:
+    """Take the single-writer lock, get the key (create, stretch or reuse) and assemble the vault;
+    the lock is released again if anything fails."""
     lock = VaultLock.acquire(path)
     try:
-        return _assemble(path, key, lock)
+        return _assemble(path, get_key(), lock)
     except BaseException:
         lock.release()
         raise
+
+
+def create_and_open(path: Path, passphrase: str) -> Vault:
+    """Create a new vault at ``path`` (refusing an existing file) and open it."""
+    key = create_vault(path, passphrase)
+    return _locked_open(path, lambda: key)
 
 
 def open_vault(path: Path, passphrase: str) -> Vault:
     """Unlock ``path``: take the single-writer lock, stretch the key once, migrate if needed."""
-    lock = VaultLock.acquire(path)
-    try:
-        key = unlock(path, passphrase)
-        return _assemble(path, key, lock)
-    except BaseException:
-        lock.release()
-        raise
+    return _locked_open(path, lambda: unlock(path, passphrase))
 
 
 def open_with_key(path: Path, key: VaultKey) -> Vault:
     """Re-open with a key already derived (after a lock screen or a rekey)."""
-    lock = VaultLock.acquire(path)
-    try:
-        return _assemble(path, key, lock)
-    except BaseException:
-        lock.release()
-        raise
+    return _locked_open(path, lambda: key)
 
 
 def raw_execute(session: Session, sql: str, **params: object) -> None:
