@@ -188,7 +188,7 @@ def test_init_import_and_refusals(tmp_path: Path) -> None:
     assert vault_path.read_bytes() == before
 
     short = run(tmp_path / "other", "init", passphrase="short")
-    assert short.code == cli.EXIT_BAD_INPUT and "at least 8 characters" in short.err
+    assert short.code == cli.EXIT_BAD_INPUT and f"at least {MIN_PASSPHRASE_LENGTH} characters" in short.err
     assert not (tmp_path / "other" / "vault.tdvault").exists()
 
     nothing = run(data, "check", passphrase=None)

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from therapist_desk.domain.errors import ValidationError
+from therapist_desk.domain.passphrase import MIN_PASSPHRASE_LENGTH, validate_new_passphrase
 from therapist_desk.services.audit_log import verify_chain
 from therapist_desk.services.common import audit
 from therapist_desk.store.database import open_with_key
@@ -23,16 +24,9 @@ from therapist_desk.store import vault_ops
 
 log = logging.getLogger(__name__)
 
-MIN_PASSPHRASE_LENGTH = 8
+__all__ = ["MIN_PASSPHRASE_LENGTH", "validate_new_passphrase"]  # the window and CLI share one rule
+
 BACKUP_SUFFIX = ".tdvault"
-
-
-def validate_new_passphrase(passphrase: str, field: str = "Passphrase") -> None:
-    """Raise ValidationError when a new passphrase is too short (the message never quotes it)."""
-    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-        raise ValidationError(field, f"needs at least {MIN_PASSPHRASE_LENGTH} characters")
-    if "\x00" in passphrase:
-        raise ValidationError(field, "cannot contain a NUL character")
 
 
 def verify_passphrase(vault_path: Path, passphrase: str) -> None:

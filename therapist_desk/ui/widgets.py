@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from therapist_desk.domain.passphrase import MIN_PASSPHRASE_LENGTH
+
 
 def scrubbed_traceback(error: BaseException) -> str:
     """Frames (file, line, function) and exception types of ``error`` and its causes.
@@ -251,7 +253,6 @@ _COMMON = frozenset({
     "dragon", "sunshine", "princess", "football", "baseball", "abc123", "trustno1", "changeme",
 })
 STRENGTH_WORDS = ("Very weak", "Weak", "Fair", "Strong", "Very strong")
-MIN_PASSPHRASE_LENGTH = 10
 
 
 _TOKENS = re.compile(r"[^\W\d_]+|\d+|.", re.DOTALL)
