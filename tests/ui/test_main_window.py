@@ -43,12 +43,12 @@ def _action(window: MainWindow, name: str) -> QAction:
     return action
 
 
-def test_three_tabs_and_a_plain_title(main: MainWindow) -> None:
+def test_the_tabs_and_a_plain_title(main: MainWindow) -> None:
     assert main.windowTitle() == APP_NAME
-    assert [main.tabs.tabText(i) for i in range(main.tabs.count())] == [
-        "Clients", "Session Notes", "Treatment Plans"]
-    assert [main.tabs.widget(i).objectName() for i in range(3)] == [
-        "clientsTab", "sessionNotesTab", "treatmentPlansTab"]
+    assert [main.tabs.tabText(i).replace("&&", "&") for i in range(main.tabs.count())] == [
+        "Clients", "Session Notes", "Treatment Plans", "Billing & Letters"]
+    assert [main.tabs.widget(i).objectName() for i in range(4)] == [
+        "clientsTab", "sessionNotesTab", "treatmentPlansTab", "billingTab"]
     assert not main.demo_banner.isVisibleTo(main)
 
 
@@ -395,3 +395,11 @@ def test_unlock_writes_a_daily_backup(qtbot, controller: AppController, ctx: App
     _unlock(qtbot, controller, typist, passphrase)
     ctx.tasks.wait()
     qtbot.waitUntil(lambda: any(ctx.paths.backup_dir.glob("vault-*.tdvault")))
+
+
+def test_tools_menu_opens_billing_actions_on_the_billing_tab(qtbot, main: MainWindow) -> None:
+    for name in ("actionRecordPayment", "actionSuperbill", "actionBatchSuperbills",
+                 "actionStatement", "actionLetter", "actionLetterTemplates", "actionAuditLog"):
+        assert _action(main, name).text()
+    _action(main, "actionShowBilling").trigger()
+    assert main.tabs.currentWidget() is main.billing_tab

@@ -14,7 +14,6 @@ included, since box 29 counts what the patient and other payers paid.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from therapist_desk.domain.audit import Disclosure
-from therapist_desk.domain.client import Client
+from therapist_desk.domain.client import Client, fold_name
 from therapist_desk.domain.cpt import INDIVIDUAL_TIMED_CODES, PLACE_OF_SERVICE_LABELS, cpt_label
 from therapist_desk.domain.enums import LedgerKind, NoteStatus, TaxIdKind
 from therapist_desk.domain.errors import ValidationError
@@ -452,7 +451,9 @@ def parse_month(text: str) -> tuple[date, date]:
 
 
 def _ascii_name(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    # fold_name maps letters such as ø and æ that NFKD leaves alone; keep the original case.
+    folded = "".join(fold_name(ch) if not ch.isascii() else ch for ch in text)
+    folded = folded.encode("ascii", "ignore").decode("ascii")
     cleaned = "".join(ch if ch.isalnum() else "-" for ch in folded).strip("-")
     return "-".join(part for part in cleaned.split("-") if part) or "client"
 

@@ -39,6 +39,7 @@ from therapist_desk import APP_NAME
 from therapist_desk.services import vault_access
 from therapist_desk.services.common import ActionRefused
 from therapist_desk.ui.about_dialog import AboutDialog
+from therapist_desk.ui.billing_tab import BillingTab
 from therapist_desk.ui.clients_tab import ClientsTab
 from therapist_desk.ui.context import AppContext
 from therapist_desk.ui.notes_tab import NotesTab
@@ -56,7 +57,7 @@ log = logging.getLogger(__name__)
 
 SETTINGS_GROUP = "MainWindow"
 BACKUP_SUFFIX = ".tdvault"
-TAB_CLIENTS, TAB_NOTES, TAB_PLANS = 0, 1, 2
+TAB_CLIENTS, TAB_NOTES, TAB_PLANS, TAB_BILLING = 0, 1, 2, 3
 
 
 class MainWindow(QMainWindow):
@@ -87,9 +88,11 @@ class MainWindow(QMainWindow):
         self.plans_tab = PlansTab(ctx)
         if not self.plans_tab.objectName():
             self.plans_tab.setObjectName("treatmentPlansTab")
+        self.billing_tab = BillingTab(ctx)
         self.tabs.addTab(self.clients_tab, self.tr("Clients"))
         self.tabs.addTab(self.notes_tab, self.tr("Session Notes"))
         self.tabs.addTab(self.plans_tab, self.tr("Treatment Plans"))
+        self.tabs.addTab(self.billing_tab, self.tr("Billing && Letters"))
 
         central = QWidget()
         column = QVBoxLayout(central)
@@ -179,7 +182,8 @@ class MainWindow(QMainWindow):
         self.tab_actions = []
         for index, (name, text) in enumerate((("actionShowClients", self.tr("&Clients")),
                                               ("actionShowNotes", self.tr("Session &Notes")),
-                                              ("actionShowPlans", self.tr("Treatment &Plans")))):
+                                              ("actionShowPlans", self.tr("Treatment &Plans")),
+                                              ("actionShowBilling", self.tr("&Billing && Letters")))):
             action = self._action(name, text,
                                   lambda _on=False, i=index: self.tabs.setCurrentIndex(i),
                                   [QKeySequence(f"Ctrl+{index + 1}")])
@@ -187,6 +191,20 @@ class MainWindow(QMainWindow):
             self.tab_actions.append(action)
 
         tools_menu = self.menuBar().addMenu(self.tr("&Tools"))
+        billing = self.billing_tab
+        for name, text, slot in (
+                ("actionRecordPayment", self.tr("Record &Payment…"), billing.record_payment),
+                ("actionSuperbill", self.tr("&Superbill…"), billing.open_superbill),
+                ("actionBatchSuperbills", self.tr("Superbills for a &Month…"),
+                 billing.open_batch_superbills),
+                ("actionStatement", self.tr("Client S&tatement…"), billing.open_statement),
+                ("actionLetter", self.tr("Progress &Letter…"), billing.open_letter),
+                ("actionLetterTemplates", self.tr("Letter T&emplates…"), billing.open_letter_templates)):
+            def show_billing_then(_on: bool = False, act: Callable[[], Any] = slot) -> None:
+                self.tabs.setCurrentWidget(self.billing_tab)
+                act()
+            tools_menu.addAction(self._action(name, text, show_billing_then))
+        tools_menu.addSeparator()
         self.action_audit_log = self._action("actionAuditLog", self.tr("&Audit Log…"),
                                              self.on_action_audit_log_triggered)
         tools_menu.addAction(self.action_audit_log)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+from typing import Any
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
@@ -28,7 +29,7 @@ from therapist_desk.domain.ledger import LedgerEntry
 from therapist_desk.domain.money import format_money, parse_money
 from therapist_desk.services import ledger
 from therapist_desk.services.clients import RecordNotFound, get_client
-from therapist_desk.store.errors import VaultError
+from therapist_desk.services.vault_access import VaultError
 from therapist_desk.ui.context import AppContext
 from therapist_desk.ui.discharge_dialog import DateField, parse_date
 from therapist_desk.ui.ledger_model import method_text
@@ -129,21 +130,26 @@ class LedgerEntryDialog(QDialog):
         self.client_label.setText(self.tr("<b>{0}</b> — balance {1}").format(
             html.escape(name), format_money(owed)))
 
-    def _check(self) -> tuple[object, object]:
+    def method(self) -> PaymentMethod:
+        return PaymentMethod(self.method_box.currentData())  # Qt hands a StrEnum back as str
+
+    def _check(self) -> tuple[Any, Any]:
         """Check the date and the amount together, so both messages show at once."""
         with ErrorCollector() as collector:
             day = collector.run(parse_date, self.date_field.text(), "Date")
             if day is None and not self.date_field.text().strip():
                 collector.add("Date", "is required")
+            elif day is not None and day > self._ctx.now().date():
+                collector.add("Date", "is in the future")
             amount = collector.run(parse_money, self.amount_field.text(), "Amount")
-            if amount is not None and amount <= 0:  # type: ignore[operator]
+            if amount is not None and amount <= 0:
                 collector.add("Amount", "must be more than $0.00")
         return day, amount
 
     def _show(self, errors: tuple[ValidationError, ...]) -> None:
         for error in errors:
             label = self.errors.get(error.field, self.form_error)
-            label.show_message(f"{error.field} {error.message}.")
+            label.show_message(f"{error.field} {error.message}")
 
     @Slot()
     def on_buttons_accepted(self) -> None:
@@ -156,12 +162,12 @@ class LedgerEntryDialog(QDialog):
             with self._ctx.unit_of_work() as session:
                 if self.kind is LedgerKind.PAYMENT:
                     self.entry = ledger.record_payment(
-                        session, self.client_id, day, amount, self.method_box.currentData(), now,  # type: ignore[arg-type]
+                        session, self.client_id, day, amount, self.method(), now,
                         reference=self.reference_field.text(), memo=memo)
-                elif self.kind is LedgerKind.ADJUSTMENT:
-                    self.entry = ledger.record_adjustment(session, self.client_id, day, amount, now, memo=memo)  # type: ignore[arg-type]
                 else:
-                    self.entry = ledger.record_write_off(session, self.client_id, day, amount, now, memo=memo)  # type: ignore[arg-type]
+                    record = (ledger.record_adjustment if self.kind is LedgerKind.ADJUSTMENT
+                              else ledger.record_write_off)
+                    self.entry = record(session, self.client_id, day, amount, now, memo=memo)
         except ValidationErrors as errors:
             self._show(errors.errors)
             return

@@ -16,7 +16,16 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QSettings, Signal, Slot
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QIODevice,
+    QStandardPaths,
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -34,24 +43,38 @@ from PySide6.QtWidgets import (
 )
 
 from therapist_desk.domain.errors import ValidationError
+from therapist_desk.services.common import ActionRefused
 from therapist_desk.services.pdf_output import check_password, save_pdf
+from therapist_desk.services.vault_access import VaultError
 from therapist_desk.ui.context import AppContext
-from therapist_desk.ui.widgets import ErrorLabel, PasswordField, busy_bar, hint_label, log_unexpected
+from therapist_desk.ui.widgets import (
+    ErrorLabel,
+    PasswordField,
+    busy_bar,
+    hint_label,
+    log_unexpected,
+)
 
 log = logging.getLogger(__name__)
 
 # Writes the file at the path (with the password, if any) on a worker thread; may also log.
 Saver = Callable[[Path, "str | None"], object]
-SETTINGS_GROUP = "Exports"  # holds the last export folder only: never a file name
+# The last folder saved to, kept for this run only: a folder the user named after a client must
+# not reach QSettings, which outlives the vault's lock.
+_last_folder: Path | None = None
 
 
 def export_folder() -> Path:
-    folder = QSettings().value(f"{SETTINGS_GROUP}/folder", "", str)
-    return Path(folder) if folder and Path(folder).is_dir() else Path.home()
+    """The folder saved to last in this run, else Documents, else home."""
+    if _last_folder is not None and _last_folder.is_dir():
+        return _last_folder
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents) if documents and Path(documents).is_dir() else Path.home()
 
 
 def remember_folder(folder: Path) -> None:
-    QSettings().setValue(f"{SETTINGS_GROUP}/folder", str(folder))
+    global _last_folder
+    _last_folder = folder
 
 
 def ask_save_path(parent: QWidget, title: str, suggested_name: str) -> Path | None:
@@ -66,13 +89,10 @@ def ask_save_path(parent: QWidget, title: str, suggested_name: str) -> Path | No
 
 def failure_text(error: BaseException, widget: QWidget) -> str:
     """Plain words for a failed save; a bug's text is logged scrubbed, never shown raw."""
-    from therapist_desk.services.common import ActionRefused
-    from therapist_desk.store.errors import VaultError
-
     if isinstance(error, ActionRefused):
         return error.summary + (": " + "; ".join(error.reasons) if error.reasons else ".")
     if isinstance(error, ValidationError):
-        return f"{error.field} {error.message}."
+        return f"{error.field} {error.message}"
     if isinstance(error, VaultError):
         return error.message
     if isinstance(error, OSError):
@@ -123,7 +143,7 @@ class PasswordOption(QWidget):
             if password != self.confirm.text():
                 raise ValidationError("PDF password", "and its repetition differ")
         except ValidationError as error:
-            self.error.show_message(f"{error.field} {error.message}.")
+            self.error.show_message(f"{error.field} {error.message}")
             raise
         return password
 
@@ -174,6 +194,7 @@ class PdfPreviewPanel(QWidget):
         self.empty.setObjectName("pdfEmptyState")
         self.empty.setWordWrap(True)
         self.empty.setAccessibleName(tr("Preview"))
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.view)
@@ -197,7 +218,9 @@ class PdfPreviewPanel(QWidget):
         self.error = ErrorLabel(self)
         self.error.setObjectName("pdfSaveError")
         self.error.setAccessibleName(tr("Problem saving the PDF"))
-        top = QHBoxLayout()
+        self.top_bar = QWidget(self)
+        top = QHBoxLayout(self.top_bar)
+        top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.page_label, 1)
         zoom_label = QLabel(tr("&Zoom:"), self)
         zoom_label.setBuddy(self.zoom)
@@ -209,7 +232,7 @@ class PdfPreviewPanel(QWidget):
         bottom.addWidget(self.save_button)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addLayout(top)
+        column.addWidget(self.top_bar)
         column.addWidget(self.stack, 1)
         column.addWidget(self.protection)
         column.addLayout(bottom)
@@ -232,6 +255,8 @@ class PdfPreviewPanel(QWidget):
         count = self.document.pageCount()
         self.page_label.setText(self.tr("1 page") if count == 1 else self.tr("{0} pages").format(count))
         self.stack.setCurrentWidget(self.view)
+        self.top_bar.show()
+        self.protection.show()
         self.status.clear()
         self.error.clear_message()
         self.save_button.setEnabled(True)
@@ -242,6 +267,8 @@ class PdfPreviewPanel(QWidget):
         self._pdf, self._saver = b"", None
         self.empty.setText(message or self.tr("The preview appears here."))
         self.stack.setCurrentWidget(self.empty)
+        self.top_bar.hide()  # nothing to zoom or protect yet
+        self.protection.hide()
         self.page_label.setText("")
         self.save_button.setEnabled(False)
         self.busy.hide()

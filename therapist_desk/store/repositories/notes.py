@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from therapist_desk.domain.cpt import ServiceLine
@@ -39,19 +39,28 @@ _BODY_FIELDS = (
 
 
 def load_note(session: Session, session_id: int) -> SessionNote:
-    row = session.get(SessionRow, session_id)
+    # Plain Core rows, not ORM entities: one query for the session and its body, one per child
+    # list (a superbill or letter loads dozens of notes; benchmarks/README.md).
+    row = session.execute(
+        select(*_NOTE_COLUMNS, NoteBodyRow.body_json)
+        .outerjoin(NoteBodyRow, NoteBodyRow.session_id == SessionRow.id)
+        .where(SessionRow.id == session_id)
+    ).first()
     if row is None:
         raise RecordNotFound("session", session_id)
-    body_row = session.get(NoteBodyRow, session_id)
-    body = loads(body_row.body_json if body_row else None)
-    lines = session.scalars(
-        select(SessionLineRow).where(SessionLineRow.session_id == session_id).order_by(SessionLineRow.position)
+    body = loads(row.body_json)
+    lines = session.execute(
+        select(SessionLineRow.cpt, SessionLineRow.units, SessionLineRow.modifiers)
+        .where(SessionLineRow.session_id == session_id).order_by(SessionLineRow.position)
     )
-    links = session.scalars(
-        select(ObjectiveLinkRow).where(ObjectiveLinkRow.session_id == session_id).order_by(ObjectiveLinkRow.id)
+    links = session.execute(
+        select(ObjectiveLinkRow.objective_key, ObjectiveLinkRow.rating, ObjectiveLinkRow.comment)
+        .where(ObjectiveLinkRow.session_id == session_id).order_by(ObjectiveLinkRow.id)
     )
-    addenda = session.scalars(
-        select(AddendumRow).where(AddendumRow.session_id == session_id).order_by(AddendumRow.written_at)
+    addenda = session.execute(
+        select(AddendumRow.text, AddendumRow.written_at, AddendumRow.signed_by, AddendumRow.reason,
+               AddendumRow.id)
+        .where(AddendumRow.session_id == session_id).order_by(AddendumRow.written_at)
     )
     return SessionNote(
         id=row.id,
@@ -77,10 +86,18 @@ def load_note(session: Session, session_id: int) -> SessionNote:
         signed_at=row.signed_at,
         signed_by=row.signed_by,
         fee=from_cents(row.fee_cents) if row.fee_cents is not None else None,
-        addenda=tuple(Addendum(a.text, a.written_at, a.signed_by, a.reason, a.id) for a in addenda),
+        addenda=tuple(Addendum(*a) for a in addenda),
         updated_at=row.updated_at,
         **{name: body.get(name, "") for name in _BODY_FIELDS},
     )
+
+
+_NOTE_COLUMNS = (
+    SessionRow.id, SessionRow.client_id, SessionRow.session_date, SessionRow.start_time,
+    SessionRow.stop_time, SessionRow.service_type, SessionRow.modality, SessionRow.client_location,
+    SessionRow.place_of_service, SessionRow.status, SessionRow.signed_at, SessionRow.signed_by,
+    SessionRow.fee_cents, SessionRow.updated_at,
+)
 
 
 def save_note(session: Session, note: SessionNote, now: datetime) -> int:
@@ -118,14 +135,18 @@ def save_note(session: Session, note: SessionNote, now: datetime) -> int:
         sections=[list(s) for s in note.sections],
         interventions=list(note.interventions),
     )
-    body_row = session.get(NoteBodyRow, sid) or NoteBodyRow(session_id=sid)
+    # A new session has no body, lines or links yet: skip the lookups and deletes (3 statements
+    # of the ~17 a new note costs; benchmarks/README.md "save one note").
+    existing_body = session.get(NoteBodyRow, sid) if note.id is not None else None
+    body_row = existing_body or NoteBodyRow(session_id=sid)
     body_row.body_json = dumps(body)
     session.add(body_row)
-    session.execute(delete(SessionLineRow).where(SessionLineRow.session_id == sid))
+    if note.id is not None:
+        session.execute(delete(SessionLineRow).where(SessionLineRow.session_id == sid))
+        session.execute(delete(ObjectiveLinkRow).where(ObjectiveLinkRow.session_id == sid))
     for i, line in enumerate(note.lines):
         session.add(SessionLineRow(session_id=sid, position=i, cpt=line.cpt, units=line.units,
                                    modifiers=",".join(line.modifiers)))
-    session.execute(delete(ObjectiveLinkRow).where(ObjectiveLinkRow.session_id == sid))
     for link in note.objective_progress:
         session.add(ObjectiveLinkRow(session_id=sid, objective_key=link.objective_key,
                                      rating=link.rating.value, comment=link.comment))
@@ -186,31 +207,70 @@ def search_notes(
     until: date | None = None,
     limit: int = 50,
 ) -> list[tuple[int, int, date, str]]:
-    """FTS5 match, newest first: (session id, client id, date, snippet with [[ ]] around hits)."""
+    """FTS5 match, newest first: (session id, client id, date, snippet with [[ ]] around hits).
+
+    A common word matches most of the notes, so the plain join-and-sort computed a snippet for
+    every match and sorted them all (100,000 notes, "sleep": 68,000 matches, ~1.1 s). Instead:
+
+    1. The ``_PROBE_FACTOR * limit`` most recently *entered* matches (FTS5 walks its rowids
+       backwards and stops). Fewer than that means they are all the matches.
+    2. Otherwise the ``limit``-th newest date among them, D, is a floor for the true answer
+       (they are a subset of all matches), and so is R, the lowest session id dated D or later.
+       Only matches with ``rowid >= R`` and ``date >= D`` are joined and sorted: exact, and a
+       few hundred rows while ids roughly follow dates; never worse than the plain query.
+    3. Snippets for the ``limit`` rows kept only (measured: ~1.1 s -> ~8 ms for "sleep").
+    """
     fts_query = to_fts_query(query)
-    if not fts_query:
+    if not fts_query or limit < 1:
         return []
-    sql = (
-        "SELECT s.id, s.client_id, s.session_date, "
-        "snippet(notes_fts, 0, '[[', ']]', ' … ', 12) "
-        "FROM notes_fts JOIN sessions AS s ON s.id = notes_fts.rowid "
-        "WHERE notes_fts MATCH :q"
-    )
-    params: dict[str, object] = {"q": fts_query, "limit": limit}
+    params: dict[str, object] = {"q": fts_query, "limit": limit, "probe": limit * _PROBE_FACTOR}
+    filters = ""
     if client_id is not None:
-        sql += " AND s.client_id = :cid"
+        filters += " AND s.client_id = :cid"
         params["cid"] = client_id
     if since is not None:
-        sql += " AND s.session_date >= :since"
+        filters += " AND s.session_date >= :since"
         params["since"] = since.isoformat()
     if until is not None:
-        sql += " AND s.session_date <= :until"
+        filters += " AND s.session_date <= :until"
         params["until"] = until.isoformat()
-    sql += " ORDER BY s.session_date DESC, s.id DESC LIMIT :limit"
+    matches = ("FROM notes_fts JOIN sessions AS s ON s.id = notes_fts.rowid"
+               " WHERE notes_fts MATCH :q" + filters)
+    recent = session.execute(
+        text(f"SELECT s.id, s.session_date {matches} ORDER BY notes_fts.rowid DESC LIMIT :probe"), params
+    ).all()
+    if not recent:
+        return []
+    bound = ""
+    if len(recent) >= limit * _PROBE_FACTOR:
+        params["floor_date"] = sorted(((r[1], r[0]) for r in recent), reverse=True)[limit - 1][0]
+        # status IN (every status) lets SQLite answer from ix_sessions_status_date alone.
+        params["statuses"] = [s.value for s in NoteStatus]
+        first_id = session.execute(
+            text("SELECT min(s.id) FROM sessions AS s WHERE s.status IN :statuses"
+                 " AND s.session_date >= :floor_date" + filters).bindparams(
+                bindparam("statuses", expanding=True)),
+            params,
+        ).scalar()
+        params["first_id"] = first_id or 0
+        bound = " AND notes_fts.rowid >= :first_id AND s.session_date >= :floor_date"
+    top = (f"SELECT s.id, s.client_id, s.session_date {matches}{bound}"
+           " ORDER BY s.session_date DESC, s.id DESC LIMIT :limit")
+    sql = (
+        "SELECT top.id, top.client_id, top.session_date, "
+        "snippet(notes_fts, 0, '[[', ']]', ' … ', 12) "
+        f"FROM ({top}) AS top JOIN notes_fts ON notes_fts.rowid = top.id "
+        "WHERE notes_fts MATCH :q" + (" AND notes_fts.rowid >= :first_id" if bound else "")
+        + " ORDER BY top.session_date DESC, top.id DESC"
+    )
     return [
         (r[0], r[1], date.fromisoformat(r[2]) if isinstance(r[2], str) else r[2], r[3])
         for r in session.execute(text(sql), params)
     ]
+
+
+# How many of the most recently entered matches search_notes looks at first, per hit wanted.
+_PROBE_FACTOR = 4
 
 
 def to_fts_query(user_text: str) -> str:
@@ -247,6 +307,22 @@ def scored_instruments_for_session(session: Session, session_id: int) -> list[st
         .where(MeasureRow.session_id == session_id, MeasureRow.complete.is_(True))
         .distinct()
         .order_by(MeasureRow.instrument)
+    )
+    return list(session.scalars(stmt))
+
+
+def client_ids_with_signed_sessions(session: Session, since: date, until: date) -> list[int]:
+    """Ids of the clients with a signed session dated ``since`` to ``until`` (both included).
+
+    One query on ix_sessions_status_date, for the monthly superbill batch: asking each client
+    in turn took 2,000 queries (~0.6 s) at 2,000 clients and starved the GUI thread of the GIL.
+    """
+    stmt = (
+        select(SessionRow.client_id)
+        .where(SessionRow.status == NoteStatus.SIGNED.value, SessionRow.session_date >= since,
+               SessionRow.session_date <= until)
+        .distinct()
+        .order_by(SessionRow.client_id)
     )
     return list(session.scalars(stmt))
 

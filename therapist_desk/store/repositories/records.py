@@ -185,18 +185,27 @@ def add_ledger_entry(session: Session, entry: LedgerEntry, now: datetime) -> int
 
 
 def list_ledger(session: Session, client_id: int | None = None) -> list[LedgerEntry]:
-    stmt = select(LedgerRow)
+    # Core rows, not ORM entities: a superbill reads the client's whole ledger (hundreds of
+    # entries after a few years), and entity bookkeeping was most of that cost.
+    stmt = select(LedgerRow.client_id, LedgerRow.kind, LedgerRow.entry_date, LedgerRow.amount_cents,
+                  LedgerRow.method, LedgerRow.reference, LedgerRow.memo, LedgerRow.session_id,
+                  LedgerRow.cpt, LedgerRow.id)
     if client_id is not None:
         stmt = stmt.where(LedgerRow.client_id == client_id)
     stmt = stmt.order_by(LedgerRow.entry_date, LedgerRow.id)
+    kinds, methods = _LEDGER_KINDS, _PAYMENT_METHODS
     return [
         LedgerEntry(
-            client_id=r.client_id, kind=LedgerKind(r.kind), entry_date=r.entry_date,
-            amount=from_cents(r.amount_cents), method=PaymentMethod(r.method) if r.method else None,
-            reference=r.reference, memo=r.memo, session_id=r.session_id, cpt=r.cpt, id=r.id,
+            client_id=r[0], kind=kinds[r[1]], entry_date=r[2], amount=from_cents(r[3]),
+            method=methods[r[4]] if r[4] else None, reference=r[5], memo=r[6], session_id=r[7],
+            cpt=r[8], id=r[9],
         )
-        for r in session.scalars(stmt)
+        for r in session.execute(stmt)
     ]
+
+
+_LEDGER_KINDS = {kind.value: kind for kind in LedgerKind}
+_PAYMENT_METHODS = {method.value: method for method in PaymentMethod}
 
 
 def ledger_balance(session: Session, client_id: int | None = None) -> Decimal:
