@@ -28,7 +28,7 @@ from therapist_desk.store.models import ClientRow, NoteBodyRow, PlanRow, Session
 from therapist_desk.store.repositories import clients as clients_repo
 from therapist_desk.store.repositories import records
 from therapist_desk.store.repositories._json import dumps
-from therapist_desk.store.repositories.notes import load_note, search_notes
+from therapist_desk.store.repositories.notes import load_note, search_notes, to_fts_query
 from therapist_desk.store.vault import VaultKey, derive_key, read_salt
 
 TINY = Params(clients=14, notes=420, objectives=35, years=3.0)
@@ -129,6 +129,47 @@ def test_search_and_audit_chain(tiny: tuple[Vault, dict[str, object], Path]) -> 
         assert audit_log.verify_chain(s) == []
 
 
+class _Rollback(Exception):
+    pass
+
+
+def _search_reference(s: object, query: str, limit: int, **filters: object) -> list[tuple[object, ...]]:
+    """The plain join-and-sort that search_notes replaced (snippets for every match)."""
+    sql = ("SELECT s.id, s.client_id, s.session_date, snippet(notes_fts, 0, '[[', ']]', ' \u2026 ', 12) "
+           "FROM notes_fts JOIN sessions AS s ON s.id = notes_fts.rowid WHERE notes_fts MATCH :q")
+    params: dict[str, object] = {"q": to_fts_query(query), "limit": limit}
+    if "client_id" in filters:
+        sql += " AND s.client_id = :cid"
+        params["cid"] = filters["client_id"]
+    if "since" in filters:
+        sql += " AND s.session_date >= :since"
+        params["since"] = str(filters["since"])
+    sql += " ORDER BY s.session_date DESC, s.id DESC LIMIT :limit"
+    rows = s.execute(text(sql), params)  # type: ignore[attr-defined]
+    return [(r[0], r[1], date.fromisoformat(r[2]), r[3]) for r in rows]
+
+
+def test_search_matches_the_plain_query_even_when_ids_do_not_follow_dates(
+    tiny: tuple[Vault, dict[str, object], Path],
+) -> None:
+    """search_notes bounds its work by the newest-entered matches; it must stay exact when
+    notes were entered out of date order (imports, late notes)."""
+    vault, _, _ = tiny
+    cases = [("client", 50, {}), ("client", 5, {}), ("sleep", 50, {}), ("breathing", 3, {}),
+             ("client", 50, {"client_id": 3}), ("client", 10, {"since": date(2025, 1, 1)}),
+             ("nosuchwordanywhere", 50, {})]
+    with pytest.raises(_Rollback), vault.unit_of_work() as s:
+        for scrambled in (False, True):
+            if scrambled:  # old ids with the newest dates, the newest ids with old dates
+                s.execute(text("UPDATE sessions SET session_date = '2026-11-19' WHERE id IN (3, 40, 77)"))
+                s.execute(text("UPDATE sessions SET session_date = '2024-01-02' "
+                               "WHERE id > (SELECT max(id) - 30 FROM sessions)"))
+            for query, limit, filters in cases:
+                assert search_notes(s, query, limit=limit, **filters) == _search_reference(  # type: ignore[arg-type]
+                    s, query, limit, **filters), (query, limit, filters, scrambled)
+        raise _Rollback
+
+
 def test_superbill_letter_and_a_new_signed_note(tiny: tuple[Vault, dict[str, object], Path]) -> None:
     vault, manifest, _ = tiny
     bill = manifest["superbill"]
@@ -153,7 +194,9 @@ def test_superbill_letter_and_a_new_signed_note(tiny: tuple[Vault, dict[str, obj
 
 def test_plain_copy_holds_the_same_data(tiny: tuple[Vault, dict[str, object], Path]) -> None:
     _, manifest, folder = tiny
-    encrypted, plain = manifest["digests"]  # type: ignore[misc]
+    digests = manifest["digests"]
+    assert isinstance(digests, tuple)
+    encrypted, plain = digests
     assert encrypted == plain
     assert (folder / "plain.sqlite").read_bytes()[:16] == b"SQLite format 3\x00"
     assert (folder / "vault.tdvault").read_bytes()[:16] != b"SQLite format 3\x00"

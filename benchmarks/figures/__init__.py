@@ -1,0 +1,1 @@
+"""One module per group of figures; each function takes a Context and returns Results."""

@@ -1,0 +1,1 @@
+"""Scripts the runner starts in fresh processes (start-up, unlock and memory are per process)."""
