@@ -35,7 +35,7 @@ def _figures() -> dict[str, tuple[Callable[[Context], list[Result]], tuple[str, 
     # name -> (function, the builds it needs); "+plain" also needs the unencrypted copy.
     return {
         "cold-start": (startup.cold_start, ("clients",)),
-        "unlock": (startup.unlock_and_memory, ("clients",)),  # also the memory figure
+        "unlock": (startup.unlock_and_memory, ("clients", "practice")),  # also the memory figure
         "search": (store.search, ("practice+plain",)),
         "save": (store.save, ("practice+plain",)),
         "client-list": (client_list.filter_and_sort, ("clients",)),

@@ -74,6 +74,23 @@ def _unlock_once(ctx: Context, data_dir: Path) -> dict[str, Any]:
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
+def _practice_unlock(ctx: Context, runs: int) -> list[Result]:
+    """The same on the 2,000-client practice: under the Clients tab's BIG_VAULT (2,000) the list
+    and the attention query run on the GUI thread, so the window paints after both."""
+    data_dir = ctx.scratch("unlock-practice")
+    work_copy(ctx.builds["practice"].vault, data_dir)
+    with load_window() as load:
+        _unlock_once(ctx, data_dir)  # the daily backup and the OS cache, as above
+        samples = [_unlock_once(ctx, data_dir) for _ in range(runs)]
+    kdf = median([s["kdf_ms"] for s in samples])
+    unlock = median([s["unlock_ms"] for s in samples])
+    counts = ctx.builds["practice"].manifest["counts"]
+    return [Result(f"Unlock to the main window, {counts['clients']:,} clients, {counts['sessions']:,} notes "
+                   f"({samples[0]['rows']:,} listed)", unlock, f"<= key stretch + {UNLOCK_BUDGET_MS:.0f} ms",
+                   unlock <= kdf + UNLOCK_BUDGET_MS, "one key stretch", kdf, runs=runs, load=(load[0], load[1]),
+                   note=f"overhead {unlock - kdf:.0f} ms; list and attention run on the GUI thread here")]
+
+
 def unlock_and_memory(ctx: Context) -> list[Result]:
     data_dir = ctx.scratch("unlock")
     work_copy(ctx.builds["clients"].vault, data_dir)
@@ -103,6 +120,7 @@ def unlock_and_memory(ctx: Context) -> list[Result]:
         Result("  first unlock of the day: attention badge computed", first["attention_ms"], "-", None,
                runs=1, load=loads, note="waits behind the daily backup on the two-thread TaskRunner"),
     ]
+    results += _practice_unlock(ctx, runs)
     rss = median([s["rss_mib"] for s in samples])
     peak = median([s["peak_mib"] for s in samples])
     results.append(Result(f"Memory after unlock with the large vault ({clients:,} clients)", rss,
