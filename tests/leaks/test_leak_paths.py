@@ -28,7 +28,7 @@ def test_markers_are_nowhere_outside_the_vault(tmp_path: Path) -> None:
                XDG_RUNTIME_DIR=str(tmp / "runtime"), QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
     (tmp / "runtime").mkdir(mode=0o700)
     done = subprocess.run(
-        [sys.executable, "-m", "tests.leaks.leak_workflow", NAME_MARKER, NOTE_MARKER, PASSPHRASE,
+        [sys.executable, "-X", "faulthandler", "-m", "tests.leaks.leak_workflow", NAME_MARKER, NOTE_MARKER, PASSPHRASE,
          str(data)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=False,
     )

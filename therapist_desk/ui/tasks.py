@@ -1,34 +1,44 @@
-"""Run slow work (key stretching, big queries, PDF batches) off the GUI thread, results back on it."""
+"""Run slow work (key stretching, big queries, PDF batches) off the GUI thread, results back on it.
+
+One relay object, made once on the GUI thread and never deleted while workers run, carries every
+result back: ``finished(task_id, ok, payload)`` is emitted on the worker and delivered queued to a
+bound slot of the runner. No per-task QObject is created or destroyed across threads, and no
+plain function is the receiver of a cross-thread signal (both have crashed PySide6 6.8+).
+"""
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
 
+Callbacks = tuple[Callable[[Any], None], Callable[[BaseException], None]]
+
 
 class _Relay(QObject):
-    done = Signal(object)
-    failed = Signal(object)
+    finished = Signal(int, bool, object)  # task id, succeeded, result or exception
 
 
 class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, task_id: int, fn: Callable[[], Any], relay: _Relay) -> None:
         super().__init__()
+        self._task_id = task_id
         self._fn = fn
         self._relay = relay
 
     def run(self) -> None:
+        fn, self._fn = self._fn, None  # drop the closure here, on the worker, not at deletion
         try:
-            result = self._fn()
+            result = fn()
         except BaseException as error:  # noqa: BLE001 - every failure goes back to the GUI thread
-            self._relay.failed.emit(error)
+            self._relay.finished.emit(self._task_id, False, error)
         else:
-            self._relay.done.emit(result)
+            self._relay.finished.emit(self._task_id, True, result)
 
 
 class TaskRunner(QObject):
@@ -41,7 +51,10 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(2)
-        self._relays: set[_Relay] = set()
+        self._ids = itertools.count(1)
+        self._pending: dict[int, Callbacks] = {}
+        self._relay = _Relay(self)
+        self._relay.finished.connect(self.on_relay_finished, Qt.ConnectionType.QueuedConnection)
 
     def run(
         self,
@@ -49,22 +62,24 @@ class TaskRunner(QObject):
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
     ) -> None:
-        relay = _Relay()  # lives on the GUI thread, so its signals are delivered there (queued)
-        self._relays.add(relay)
+        task_id = next(self._ids)
+        self._pending[task_id] = (on_done, on_error)
+        self._pool.start(_Job(task_id, fn, self._relay))
 
-        @Slot(object)
-        def finished(result: Any) -> None:
-            self._relays.discard(relay)
-            on_done(result)
+    @Slot(int, bool, object)
+    def on_relay_finished(self, task_id: int, ok: bool, payload: Any) -> None:
+        callbacks = self._pending.pop(task_id, None)
+        if callbacks is None:
+            return
+        on_done, on_error = callbacks
+        if ok:
+            on_done(payload)
+        else:
+            on_error(payload)
 
-        @Slot(object)
-        def errored(error: BaseException) -> None:
-            self._relays.discard(relay)
-            on_error(error)
-
-        relay.done.connect(finished)
-        relay.failed.connect(errored)
-        self._pool.start(_Job(fn, relay))
+    def pending(self) -> int:
+        """Tasks whose callbacks have not run yet."""
+        return len(self._pending)
 
     def wait(self, msecs: int = 30_000) -> bool:
         return self._pool.waitForDone(msecs)
