@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from therapist_desk import APP_NAME, ORG_NAME
 from therapist_desk.paths import AppPaths, resolve_paths
+from therapist_desk.ui import gui_gc
 from therapist_desk.ui.context import AppContext
 from therapist_desk.ui.signals import AppSignals
 from therapist_desk.ui.tasks import SyncTaskRunner, TaskRunner
@@ -26,6 +28,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture(autouse=True)
+def _gc_on_the_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """As in the app (ui/gui_gc.py): no collection on worker threads while a test runs; the
+    cycles it left are collected here, on the GUI thread, before the next test."""
+    gui_gc.install(qapp)
+    yield
+    gc.collect()
+    gc.enable()  # non-GUI tests in this worker process collect as usual
 
 
 @pytest.fixture(autouse=True)

@@ -13,11 +13,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
 
-Callbacks = tuple[Callable[[Any], None], Callable[[BaseException], None]]
+Work = Callable[[], Any]
+OnDone = Callable[[Any], None]
+OnError = Callable[[BaseException], None]
 
 
 class _Relay(QObject):
@@ -25,7 +27,7 @@ class _Relay(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, task_id: int, fn: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, task_id: int, fn: Work, relay: _Relay) -> None:
         super().__init__()
         self._task_id = task_id
         self._fn = fn
@@ -51,20 +53,27 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(2)
+        # Long background chores (the daily backup of the whole vault) get their own thread, so
+        # they never hold up what the user is waiting for (the list, the attention badge).
+        self._background = QThreadPool(self)
+        self._background.setMaxThreadCount(1)
+        self._background.setThreadPriority(QThread.Priority.LowPriority)
         self._ids = itertools.count(1)
-        self._pending: dict[int, Callbacks] = {}
+        self._pending: dict[int, tuple[OnDone, OnError]] = {}
         self._relay = _Relay(self)
         self._relay.finished.connect(self.on_relay_finished, Qt.ConnectionType.QueuedConnection)
 
-    def run(
-        self,
-        fn: Callable[[], Any],
-        on_done: Callable[[Any], None],
-        on_error: Callable[[BaseException], None],
-    ) -> None:
+    def run(self, fn: Work, on_done: OnDone, on_error: OnError) -> None:
+        self._start(self._pool, fn, on_done, on_error)
+
+    def run_background(self, fn: Work, on_done: OnDone, on_error: OnError) -> None:
+        """Like ``run``, on the low-priority chore thread (one chore at a time)."""
+        self._start(self._background, fn, on_done, on_error)
+
+    def _start(self, pool: QThreadPool, fn: Work, on_done: OnDone, on_error: OnError) -> None:
         task_id = next(self._ids)
         self._pending[task_id] = (on_done, on_error)
-        self._pool.start(_Job(task_id, fn, self._relay))
+        pool.start(_Job(task_id, fn, self._relay))
 
     @Slot(int, bool, object)
     def on_relay_finished(self, task_id: int, ok: bool, payload: Any) -> None:
@@ -82,18 +91,14 @@ class TaskRunner(QObject):
         return len(self._pending)
 
     def wait(self, msecs: int = 30_000) -> bool:
-        return self._pool.waitForDone(msecs)
+        """Wait for the running tasks and chores (each pool up to ``msecs``)."""
+        return self._pool.waitForDone(msecs) & self._background.waitForDone(msecs)
 
 
 class SyncTaskRunner(TaskRunner):
     """Runs tasks inline: for tests and for tiny jobs where a thread is not worth it."""
 
-    def run(
-        self,
-        fn: Callable[[], Any],
-        on_done: Callable[[Any], None],
-        on_error: Callable[[BaseException], None],
-    ) -> None:
+    def _start(self, pool: QThreadPool, fn: Work, on_done: OnDone, on_error: OnError) -> None:
         try:
             result = fn()
         except Exception as error:  # noqa: BLE001
