@@ -2,6 +2,11 @@
 
 Importing this module loads Qt and the app's light helpers only. SQLAlchemy, the store and the
 services load after the unlock (or first-run) window has painted: see ``AppController.start``.
+So do the rotating log handler, the app icon and the task runner, and nothing on the way to that
+paint touches the ``Qt`` namespace (its first use builds ~90 Python enums, ~16 ms): no
+``from PySide6.QtCore import Qt`` here or in what the unlock window imports. Once PySide6 is
+loaded it reads the source of every module an import statement names for the first time (its
+``__feature__`` check), so the modules on that path import only what it needs.
 """
 
 from __future__ import annotations
@@ -15,21 +20,22 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Slot
-from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtWidgets import QApplication, QWidget
 
 from therapist_desk import APP_ID, APP_NAME, ORG_NAME, __version__, logs
+from therapist_desk.logs import log_unexpected, scrubbed_traceback
 from therapist_desk.paths import AppPaths, resolve_paths
+from therapist_desk.ui import gui_gc
 from therapist_desk.ui.context import AppContext
 from therapist_desk.ui.signals import AppSignals
-from therapist_desk.ui.tasks import TaskRunner
-from therapist_desk.ui.widgets import log_unexpected, scrubbed_traceback
 
 log = logging.getLogger(__name__)
 
 # Loaded right after the first paint, while the user types the passphrase.
 HEAVY_MODULES = (
+    "alembic.migration",  # the unlock's schema check (~130 ms to import)
+    "alembic.script",
     "therapist_desk.services.vault_access",
     "therapist_desk.services.practice",
     "therapist_desk.services.clients",
@@ -41,16 +47,17 @@ ICON_PARTS = ("icons", "therapist-desk.png")
 def run_gui(paths: AppPaths, args: argparse.Namespace | None = None) -> int:
     """Start the window. The whole start-up, in order (args and paths come from the caller):
 
-    logging -> excepthook -> QApplication -> unlock (or first-run) window painted -> heavy
-    imports -> unlock on a worker -> main window.
+    logging -> excepthook -> QApplication -> unlock (or first-run) window painted -> log
+    rotation, app icon, heavy imports -> unlock on a worker -> main window.
     """
     paths.ensure()
-    log_file = logs.setup_logging(paths.log_dir)
+    # A plain append to the log file until the first paint; rotation follows (finish_start_up).
+    log_file = logs.setup_logging(paths.log_dir, rotate=False)
     logs.disable_core_dumps()  # the process holds decrypted records and the key
     install_excepthook(log_file)
     log.info("%s %s starting", APP_NAME, __version__)
-    app = create_application()
-    ctx = AppContext(paths=paths, signals=AppSignals(app), tasks=TaskRunner(app))
+    app = create_application(icon=False)
+    ctx = AppContext(paths=paths, signals=AppSignals(app))  # its task runner: made on first use
     controller = AppController(ctx)
     controller.start()
     code = app.exec()
@@ -70,30 +77,36 @@ def main(argv: list[str] | None = None) -> int:
 # --- start-up pieces ----------------------------------------------------------------------------
 
 
-def create_application() -> QApplication:
-    """The QApplication with names (QSettings uses them), icon and high-DPI policy.
+def create_application(*, icon: bool = True) -> QApplication:
+    """The QApplication with names (QSettings uses them) and, unless ``icon`` is False (the
+    start-up sets it after the first paint), the app icon.
 
-    Qt 6 scales for high DPI and follows the system light/dark scheme by itself; no colours are
-    hard-coded anywhere in the UI.
+    Qt 6 scales for high DPI without rounding the scale factor (``PassThrough``, its default,
+    which QT_SCALE_FACTOR_ROUNDING_POLICY can change) and follows the system light/dark scheme
+    by itself; no colours are hard-coded anywhere in the UI.
     """
     existing = QApplication.instance()
-    if existing is None:
-        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-        app = QApplication(sys.argv[:1])
-    else:
-        app = existing  # type: ignore[assignment]
+    app = QApplication(sys.argv[:1]) if existing is None else existing
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
-    try:
-        from therapist_desk.resources import resource_path
+    gui_gc.install(app)  # cycles are collected on this thread only (see ui/gui_gc.py)
+    if icon:
+        set_app_icon(app)  # type: ignore[arg-type]
+    return app  # type: ignore[return-value]
 
+
+def set_app_icon(app: QApplication) -> None:
+    """The app icon for every window (and the task bar)."""
+    from PySide6.QtGui import QIcon
+
+    from therapist_desk.resources import resource_path
+
+    try:
         app.setWindowIcon(QIcon(str(resource_path(*ICON_PARTS))))
     except FileNotFoundError:
         log.info("no app icon bundled")
-    return app  # type: ignore[return-value]
 
 
 def install_excepthook(log_file: Path) -> None:
@@ -121,9 +134,12 @@ _crash_dialog_open = False
 
 
 def show_crash_dialog(kind: str, log_file: Path) -> None:
+    """Tell the user something unexpected happened and where the report went (no record content)."""
     global _crash_dialog_open
     if _crash_dialog_open or QApplication.instance() is None:
         return
+    from PySide6.QtWidgets import QMessageBox
+
     _crash_dialog_open = True
     try:
         QMessageBox.critical(
@@ -137,6 +153,16 @@ def show_crash_dialog(kind: str, log_file: Path) -> None:
         _crash_dialog_open = False
 
 
+def finish_start_up() -> None:
+    """What the first window did not need, once it has painted: log rotation, the app icon,
+    then the heavy imports."""
+    logs.enable_rotation()
+    app = QApplication.instance()
+    if isinstance(app, QApplication) and app.windowIcon().isNull():
+        set_app_icon(app)
+    preload_heavy_modules()
+
+
 def preload_heavy_modules() -> None:
     """Import SQLAlchemy, the store and the main window now that the first window is on screen."""
     import importlib
@@ -144,6 +170,7 @@ def preload_heavy_modules() -> None:
     started = time.perf_counter()
     for name in HEAVY_MODULES:
         importlib.import_module(name)
+    gui_gc.freeze_survivors()  # the imported modules never need scanning again
     log.info("heavy modules loaded in %.0f ms", (time.perf_counter() - started) * 1000)
 
 
@@ -214,7 +241,7 @@ class AppController(QObject):
         if not self._preloaded:
             self._preloaded = True
             # Queued, so the paint that triggered this reaches the screen first.
-            QTimer.singleShot(0, preload_heavy_modules)
+            QTimer.singleShot(0, finish_start_up)
 
     @Slot(bool)
     def on_first_run_finished(self, demo: bool) -> None:
@@ -298,7 +325,7 @@ class AppController(QObject):
             except Exception as error:  # noqa: BLE001 - quitting must not fail over a backup
                 log_unexpected(log, "the backup on quit failed", error)
             return
-        self.ctx.tasks.run(lambda: backups.run_auto_backup(vault, folder, now, keep),
+        self.ctx.tasks.run_background(lambda: backups.run_auto_backup(vault, folder, now, keep),
                            lambda _written: None, self._on_backup_failed)
 
     def _on_backup_failed(self, error: BaseException) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from therapist_desk import APP_NAME, ORG_NAME
 
@@ -12,9 +12,12 @@ DATA_DIR_ENV = "THERAPIST_DESK_DATA_DIR"
 VAULT_FILENAME = "vault.tdvault"
 
 
-@dataclass(frozen=True, slots=True)
-class AppPaths:
-    """The folders the app writes to. Everything client-related stays inside ``vault``."""
+class AppPaths(NamedTuple):
+    """The folders the app writes to. Everything client-related stays inside ``vault``.
+
+    A NamedTuple (immutable, compared by value) rather than a dataclass: this is on the way to
+    the first window, and ``dataclasses`` would be imported for it alone.
+    """
 
     data_dir: Path
     log_dir: Path
@@ -22,6 +25,7 @@ class AppPaths:
 
     @property
     def vault(self) -> Path:
+        """The vault file."""
         return self.data_dir / VAULT_FILENAME
 
     def ensure(self) -> None:

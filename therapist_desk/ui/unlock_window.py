@@ -1,7 +1,8 @@
 """The unlock window: the first thing painted; stretches the key on a worker and opens the vault.
 
 It imports no SQLAlchemy, store or services module at import time: those load after the first
-paint (see app.py), and the worker imports them lazily if that has not happened yet.
+paint (see app.py), and the worker imports them lazily if that has not happened yet. Nor does it
+touch the ``Qt`` namespace before that paint (its first use costs ~16 ms; see form_widgets.py).
 
 objectNames: unlockWindow, passphraseField, passphraseFieldCapsHint, unlockError,
 unlockCapsReminder, unlockProgress, unlockButton, quitButton, vaultLocation, demoNotice.
@@ -12,7 +13,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6 import QtCore
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QDialogButtonBox,
@@ -24,17 +26,17 @@ from PySide6.QtWidgets import (
 )
 
 from therapist_desk import APP_NAME
-from therapist_desk.ui import widgets
+from therapist_desk.logs import log_unexpected
+from therapist_desk.ui import passphrase_field
 from therapist_desk.ui.context import AppContext
-from therapist_desk.ui.widgets import (
+from therapist_desk.ui.form_widgets import (
     ErrorLabel,
-    PasswordField,
     add_form_row,
     busy_bar,
     heading_label,
     hint_label,
-    log_unexpected,
 )
+from therapist_desk.ui.passphrase_field import PasswordField
 
 log = logging.getLogger(__name__)
 
@@ -74,27 +76,27 @@ class UnlockWindow(QWidget):
         self.demo_notice = QLabel(self.tr(
             "This is the demo vault: every client in it is fictional.<br>"
             "Its passphrase is <b>{0}</b>").format(demo_passphrase))
-        self.demo_notice.setTextFormat(Qt.TextFormat.RichText)
+        if demo_passphrase:  # shown for the demo vault only
+            self.demo_notice.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.demo_notice.setWordWrap(True)
         self.demo_notice.setObjectName("demoNotice")
         self.demo_notice.setVisible(bool(demo_passphrase))
 
-        self.passphrase = PasswordField("passphraseField", self.tr("Passphrase"))
+        # Error labels are made in this window, their final parent (see form_widgets.py).
+        self.passphrase = PasswordField("passphraseField", self.tr("Passphrase"), self)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.error = add_form_row(form, self.tr("&Passphrase:"), self.passphrase)
         self.error.setObjectName("unlockError")
         form.addRow("", self.passphrase.caps_hint)
-        self.caps_reminder = ErrorLabel()
+        self.caps_reminder = ErrorLabel(self)
         self.caps_reminder.setObjectName("unlockCapsReminder")
         self.caps_reminder.setAccessibleName(self.tr("Caps Lock reminder"))
         form.addRow("", self.caps_reminder)
 
         self.progress = busy_bar("unlockProgress", self.tr("Unlocking"))
-        location = hint_label(self.tr("Vault: {0}").format(vault_path))
-        location.setObjectName("vaultLocation")
-        location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        location.setWordWrap(True)
+        self.location = hint_label(self.tr("Vault: {0}").format(vault_path))
+        self.location.setObjectName("vaultLocation")
 
         buttons = QDialogButtonBox()
         self.unlock_button = QPushButton(self.tr("&Unlock"))
@@ -117,7 +119,7 @@ class UnlockWindow(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.progress)
         layout.addStretch(1)
-        layout.addWidget(location)
+        layout.addWidget(self.location)
         layout.addWidget(buttons)
         # Room for the error lines, so a wrong passphrase does not make the window jump.
         self.setMinimumSize(480, 280)
@@ -136,7 +138,12 @@ class UnlockWindow(QWidget):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
+            QTimer.singleShot(0, self, self._after_first_paint)  # after this paint is shown
             self.first_painted.emit()
+
+    def _after_first_paint(self) -> None:
+        """What needs the Qt namespace, kept out of the first paint (see the module docstring)."""
+        self.location.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.passphrase.clear()
@@ -204,7 +211,7 @@ class UnlockWindow(QWidget):
                     "If you are sure it is right, the vault file may be damaged at its start: "
                     "restore it from a backup.")
             self.error.show_message(text)
-            if widgets.platform_caps_lock() is None:
+            if passphrase_field.platform_caps_lock() is None:
                 # The OS cannot tell us (Linux, or the query failed): remind, whatever was typed.
                 self.caps_reminder.show_message(self.tr("Check that Caps Lock is off."))
             self.passphrase.refresh_caps_hint()
