@@ -128,3 +128,41 @@ def test_passes_qt_model_checks(qtbot) -> None:  # type: ignore[no-untyped-def]
     model.set_rows([ZOE, SAM, CREDIT], REASONS)
     model.set_rows([SAM])
     model.clear()
+
+
+def test_with_reasons_and_pick_rows_take_rows_of_a_prepared_list_without_formatting() -> None:
+    from therapist_desk.ui.client_table_model import pick_rows, prepare_rows, with_reasons
+
+    full = prepare_rows([ZOE, SAM, CREDIT])
+    shown = with_reasons(full, REASONS)
+    assert shown[1] == [REASONS[7], (), ()]
+    assert shown[2][0][COL_WHY] == "2 unsigned notes older than 48 hours\nowes $1,240.00"
+    assert shown[2][0][:COL_WHY] == full[2][0][:COL_WHY] and shown[2][1:] == full[2][1:]
+    assert full[2][0][COL_WHY] == "" and full[1] == [(), (), ()]  # the prepared list is left as it was
+    rows, why, display = pick_rows(shown, [2, 0])
+    assert rows == [CREDIT, ZOE] and why == [(), REASONS[7]] and display == [shown[2][2], shown[2][0]]
+    model = ClientTableModel()
+    model.attention_icon = icon = object()
+    model.set_prepared(pick_rows(shown, [1, 0]))
+    assert [_text(model, r, COL_NAME) for r in range(2)] == ["Sam Okafor", "Zoë Lindqvist"]
+    assert _text(model, 1, COL_WHY) == "2 unsigned notes older than 48 hours\nowes $1,240.00"
+    assert model.data(model.index(1, COL_NAME), Qt.ItemDataRole.DecorationRole) is icon
+    assert model.data(model.index(0, COL_NAME), Qt.ItemDataRole.DecorationRole) is None
+
+
+def test_extend_prepared_adds_the_rest_below_the_first_rows_without_a_reset(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from therapist_desk.ui.client_table_model import prepare_rows
+
+    model = ClientTableModel()
+    model.set_prepared(prepare_rows([ZOE]))
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    with qtbot.waitSignal(model.rowsInserted) as inserted:
+        assert model.extend_prepared(prepare_rows([ZOE, SAM, CREDIT]))
+    assert inserted.args[1:] == [1, 2] and resets == []
+    assert model.client_ids() == (7, 9, 11) and model.row_of(11) == 2
+    assert model.extend_prepared(prepare_rows([ZOE, SAM, CREDIT]))  # nothing new: nothing done
+    assert not model.extend_prepared(prepare_rows([SAM, ZOE, CREDIT]))  # not the same first rows
+    assert not model.extend_prepared(prepare_rows([ZOE, SAM, CREDIT], REASONS))  # other reasons
+    assert not model.extend_prepared(prepare_rows([ZOE]))  # fewer rows
+    assert model.client_ids() == (7, 9, 11) and resets == []

@@ -305,7 +305,7 @@ def test_status_filter_defaults_to_active_and_inactive(qtbot, make_tab, ctx) -> 
     assert len(names()) == 3
 
 
-def test_clicking_a_header_sorts_in_sql(qtbot, make_tab, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_clicking_a_header_sorts(qtbot, make_tab, ctx) -> None:  # type: ignore[no-untyped-def]
     ids = [save_client(ctx, legal_last_name=name) for name in ("Avery", "Blake", "Casey")]
     for cid, days_ago in zip(ids, (30, 2, 9)):  # different last sessions
         add_session(ctx, cid, NOW.date() - timedelta(days=days_ago), sign=True)
@@ -538,12 +538,10 @@ def test_names_accessibility_and_splitter(qtbot, make_tab, ctx) -> None:  # type
     assert tab.focusWidget() is tab.status_filter
 
 
-def test_a_big_vault_queries_on_a_worker_thread(qtbot, threaded_ctx, monkeypatch, make_profile) -> None:  # type: ignore[no-untyped-def]
+def test_the_first_queries_run_on_a_worker_thread(qtbot, threaded_ctx, make_profile) -> None:  # type: ignore[no-untyped-def]
     from therapist_desk.services.practice import save_profile
     from therapist_desk.services.vault_access import create_and_open
-    from therapist_desk.ui import clients_tab
 
-    monkeypatch.setattr(clients_tab, "BIG_VAULT", 1)  # two clients count as "big" here
     ctx = threaded_ctx
     ctx.clock = lambda: NOW
     ctx.vault = create_and_open(ctx.paths.vault, "worker thread test")
@@ -560,3 +558,120 @@ def test_a_big_vault_queries_on_a_worker_thread(qtbot, threaded_ctx, monkeypatch
     qtbot.keyClicks(tab.search_box, "zoe")
     qtbot.waitUntil(lambda: tab.model.client_ids() == (zoe,), timeout=5000)
     assert tab.select_client(zoe) and tab.form.title.text() == "Zoë Worker"
+
+
+# --- the loaded list: sorts and filters without a query, the first rows first -------------
+
+def build_varied_list(ctx: AppContext) -> list[int]:
+    """Equal names, accents, missing sessions and plans, credits, every status."""
+    from decimal import Decimal
+
+    from therapist_desk.domain.enums import PaymentMethod
+    from therapist_desk.services import ledger
+
+    names = [("Zoë", "Lindqvist"), ("Zoe", "Lindqvist"), ("Sam", "Lee"), ("Sam", "Lee"), ("Chloé", "Ødegård"),
+             ("Amira", "Zoellner"), ("Ash", "Ashby"), ("Ann", "Able"), ("Bo", "Baker"), ("Cy", "Carter")]
+    ids = [save_client(ctx, legal_first_name=first, legal_last_name=last,
+                       status=ClientStatus.INACTIVE if n % 3 == 1 else ClientStatus.ACTIVE)
+           for n, (first, last) in enumerate(names)]
+    for n, cid in enumerate(ids):
+        if n % 4 != 3:
+            add_session(ctx, cid, NOW.date() - timedelta(days=7 * (n % 3)), sign=n % 5 != 0)
+        if n % 4 == 1:
+            pay_all(ctx, cid)
+        if n == 2:
+            with ctx.unit_of_work() as s:
+                ledger.record_payment(s, cid, NOW.date(), Decimal("500.00"), PaymentMethod.CARD, NOW)
+        if n % 3 == 0:
+            plan = TreatmentPlan(client_id=cid, review_due=date(2026, 12, 1),
+                                 problems=(Problem("Worry", (Goal("Less", (Objective("Fictional"),)),)),))
+            with ctx.unit_of_work() as s:
+                plans.save_plan(s, plan, NOW)
+    with ctx.unit_of_work() as s:
+        clients.discharge_client(s, ids[5], NOW.date(), "Fictional", NOW)
+    return ids
+
+
+def test_header_clicks_and_filters_use_the_loaded_list_and_equal_the_query(  # type: ignore[no-untyped-def]
+    qtbot, make_tab, ctx, monkeypatch,
+) -> None:
+    from therapist_desk.services import clients as client_service
+    from therapist_desk.ui.client_table_model import SORT_KEYS
+
+    build_varied_list(ctx)
+    tab = make_tab()
+    with ctx.reader() as s:  # what the query answers, asked before the query is taken away
+        expected = {(sort, desc, statuses, search): [r.id for r in clients.list_clients(
+                        s, sort=sort, descending=desc, statuses=statuses, search=search)]
+                    for sort in SORT_KEYS.values() for desc in (False, True)
+                    for statuses in ((ClientStatus.ACTIVE, ClientStatus.INACTIVE), ())
+                    for search in ("", "zoe", "a")}
+
+    def no_query(*_args: object, **_kwargs: object) -> object:
+        raise AssertionError("the loaded list answers this without a query")
+
+    monkeypatch.setattr(client_service, "list_clients", no_query)
+    monkeypatch.setattr(client_service, "load_client_list", no_query)
+    header = tab.table.horizontalHeader()
+    for (sort, desc, statuses, search), ids in expected.items():
+        tab.status_filter.setCurrentIndex(tab.status_filter.findText("All clients" if not statuses
+                                                                     else "Active and inactive"))
+        if tab.search_box.text() != search:
+            tab.search_box.setText(search)
+            tab.on_search_timer_timeout()
+        column = next(c for c, k in SORT_KEYS.items() if k == sort)
+        header.setSortIndicator(column, Qt.SortOrder.DescendingOrder if desc else Qt.SortOrder.AscendingOrder)
+        assert list(tab.model.client_ids()) == ids, (sort, desc, statuses, search)
+        assert tab.count_label.text() == f"{len(ids)} clients"
+
+
+def test_a_change_reloads_the_list_and_keeps_the_scroll_position(qtbot, make_tab, ctx) -> None:  # type: ignore[no-untyped-def]
+    ids = [save_client(ctx, legal_last_name=f"Client{n:02d}") for n in range(60)]
+    tab = make_tab()
+    tab.resize(1300, 400)
+    qtbot.wait(10)
+    bar = tab.table.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2)
+    top = tab.table.rowAt(0)
+    assert top > 5
+    add_session(ctx, ids[top + 2], NOW.date() - timedelta(days=1), sign=True)  # a new balance on screen
+    ctx.signals.client_changed.emit(ids[top + 2])
+    row = tab.model.row_of(ids[top + 2])
+    assert tab.model.data(tab.model.index(row, COL_BALANCE)) == "$140.00"  # type: ignore[arg-type]
+    assert tab.table.rowAt(0) == top  # nothing moved
+
+
+def test_the_first_rows_come_first_and_the_rest_fills_in_below(qtbot, threaded_ctx, make_profile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from therapist_desk.services.practice import save_profile
+    from therapist_desk.services.vault_access import create_and_open
+    from therapist_desk.ui import clients_tab
+
+    monkeypatch.setattr(clients_tab, "FIRST_SCREEN_ROWS", 2)
+    ctx = threaded_ctx
+    ctx.clock = lambda: NOW
+    ctx.vault = create_and_open(ctx.paths.vault, "first rows test")
+    with ctx.unit_of_work() as s:
+        save_profile(s, make_profile(), NOW)
+    ids = [save_client(ctx, NOW, legal_last_name=name) for name in ("Avery", "Blake", "Casey", "Drew", "Ellis")]
+    gone = save_client(ctx, NOW, legal_last_name="Gone")
+    with ctx.unit_of_work() as s:
+        clients.discharge_client(s, gone, NOW.date(), "Fictional", NOW)
+    seen: list[tuple[str, int, str]] = []
+    original = ClientsTab._show_rows
+
+    def show_rows(self: ClientsTab, prepared: object) -> None:
+        original(self, prepared)  # type: ignore[arg-type]
+        seen.append(("shown", self.model.rowCount(), self.count_label.text()))
+
+    monkeypatch.setattr(ClientsTab, "_show_rows", show_rows)
+    tab = ClientsTab(ctx)
+    qtbot.addWidget(tab)
+    tab.model.modelReset.connect(lambda: seen.append(("reset", tab.model.rowCount(), "")))
+    tab.model.rowsInserted.connect(lambda _p, first, last: seen.append(("inserted", first, str(last))))
+    tab.show()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 5, timeout=5000)
+    qtbot.waitUntil(lambda: "(" in tab.attention_button.text(), timeout=5000)  # the badge came last
+    assert seen == [("reset", 2, ""), ("shown", 2, "5 clients"), ("inserted", 2, "4")]
+    assert tab.model.client_ids() == tuple(ids) and tab.count_label.text() == "5 clients"
+    tab.status_filter.setCurrentIndex(tab.status_filter.findText("All clients"))  # from the loaded list
+    assert tab.model.client_ids() == (*ids, gone)

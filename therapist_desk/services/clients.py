@@ -1,9 +1,11 @@
-"""Client use cases: create, update, discharge, reactivate, find, list."""
+"""Client use cases: create, update, discharge, reactivate, find, list (in SQL, or from a loaded list)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, datetime
+from itertools import compress
 
 from sqlalchemy.orm import Session
 
@@ -105,6 +107,75 @@ def list_clients(
 ) -> list[ClientSummary]:
     return repo.list_client_summaries(session, search=search, statuses=statuses, sort=sort,
                                       descending=descending, ids=ids, limit=limit)
+
+
+def count_listed(
+    session: Session, *, search: str = "", statuses: tuple[ClientStatus, ...] = (), ids: tuple[int, ...] | None = None
+) -> int:
+    """How many clients list_clients would return for these filters (a count, no aggregates)."""
+    return repo.count_listed(session, search=search, statuses=statuses, ids=ids)
+
+
+class ClientList:
+    """Every client of the vault, every status, as list_clients returns them, kept in memory.
+
+    ``select`` answers any search, status filter, id filter and sort of it with exactly the
+    rows and order list_clients would return, without a query (the repository's Python twins
+    of the WHERE and the ORDER BY, on the stored keys loaded with the rows). Only as fresh as
+    its load: load again when the data changes.
+    """
+
+    def __init__(self, entries: list[repo.ClientListEntry]) -> None:
+        self._entries = entries
+        self.summaries: list[ClientSummary] = [e[0] for e in entries]
+        self._statuses = [s.status for s in self.summaries]
+        self._ids = [s.id for s in self.summaries]
+        self._search_keys = [e[2] for e in entries]
+        self._by_name: list[int] | None = None
+        self._orders: dict[tuple[str, bool], list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self.summaries)
+
+    def select(
+        self,
+        *,
+        search: str = "",
+        statuses: tuple[ClientStatus, ...] = (),
+        sort: str = "name",
+        descending: bool = False,
+        ids: Collection[int] | None = None,
+    ) -> list[int]:
+        """Positions in ``summaries`` of what list_clients(same arguments) returns, in its order.
+
+        A few ms for 10,000 clients: each order is computed once (a few ms) and kept; each filter
+        is one pass over plain lists.
+        """
+        order = self._orders.get((sort, descending))
+        if order is None:
+            if self._by_name is None:
+                self._by_name = repo.name_order(self._entries)
+            order = repo.order_positions(self._entries, sort, descending, self._by_name)
+            self._orders[(sort, descending)] = order
+        masks: list[list[bool]] = []
+        if repo.search_words(search):
+            matches = repo.name_matcher(search)
+            masks.append(list(map(matches, self._search_keys)))
+        if statuses:
+            wanted = frozenset(statuses)
+            masks.append([status in wanted for status in self._statuses])
+        if ids is not None:
+            chosen = ids if isinstance(ids, frozenset | set) else frozenset(ids)
+            masks.append([client_id in chosen for client_id in self._ids])
+        if not masks:
+            return list(order)
+        keep = masks[0] if len(masks) == 1 else list(map(all, zip(*masks, strict=True)))
+        return list(compress(order, map(keep.__getitem__, order)))
+
+
+def load_client_list(session: Session) -> ClientList:
+    """Every client, every status, with the keys ClientList filters and sorts on (one query)."""
+    return ClientList(repo.list_client_entries(session))
 
 
 def count_clients(session: Session) -> int:

@@ -1,4 +1,4 @@
-"""The Clients table model: ClientSummary rows with display strings computed once per reset."""
+"""The Clients table model: ClientSummary rows with display strings computed once per load, never in data()."""
 
 from __future__ import annotations
 
@@ -50,6 +50,9 @@ _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_ANSWERED = frozenset((_DISPLAY, _ALIGN, _TOOLTIP, _DECORATION, ClientRole, ClientIdRole, ReasonsRole))
 _ALIGNMENT = tuple(_RIGHT if col in (COL_UNSIGNED, COL_BALANCE) else _LEFT for col in range(COLUMN_COUNT))
 
 
@@ -111,15 +114,43 @@ def prepare_rows(rows: Iterable[ClientSummary], reasons: Mapping[int, tuple[str,
     return summaries, why, [display_row(r, w) for r, w in zip(summaries, why)]
 
 
+def with_reasons(full: PreparedRows, reasons: Mapping[int, tuple[str, ...]]) -> PreparedRows:
+    """A prepared list (built without reasons) with ``reasons``: only their rows are touched."""
+    summaries, _none, display = full
+    why: list[tuple[str, ...]] = [()] * len(summaries)
+    shown = list(display)
+    if reasons:
+        for n, summary in enumerate(summaries):
+            found = reasons.get(summary.id)
+            if found:
+                why[n] = found
+                shown[n] = _with_reasons(shown[n], found)
+    return summaries, why, shown
+
+
+def pick_rows(full: PreparedRows, positions: Iterable[int]) -> PreparedRows:
+    """The rows at ``positions`` of a prepared list: no formatting at all, so a sort or a filter
+    of 10,000 loaded rows costs a few milliseconds instead of formatting them again."""
+    summaries, why, shown = full
+    positions = positions if isinstance(positions, list) else list(positions)
+    return (list(map(summaries.__getitem__, positions)), list(map(why.__getitem__, positions)),
+            list(map(shown.__getitem__, positions)))
+
+
+def _with_reasons(shown: tuple[str, ...], reasons: tuple[str, ...]) -> tuple[str, ...]:
+    return (*shown[:COL_WHY], "\n".join(reasons), *shown[COL_WHY + 1:])
+
+
 class ClientTableModel(QAbstractTableModel):
-    """Read-only rows; filtering and sorting happen in SQL and arrive here through set_rows()."""
+    """Read-only rows of plain summaries and precomputed strings; the tab decides the rows (a
+    query, or a sort or filter of its loaded list) and hands them over through set_prepared()."""
 
     def __init__(self, parent: object = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
         self._rows: list[ClientSummary] = []
         self._display: list[tuple[str, ...]] = []
         self._reasons: list[tuple[str, ...]] = []
-        self._row_of_id: dict[int, int] = {}
+        self._row_of_id: dict[int, int] | None = {}  # built on the first lookup after a change
         self._headers = headers()
         # Shown beside the name of a client who needs attention (set by the view's owner).
         self.attention_icon: object = None
@@ -136,7 +167,7 @@ class ClientTableModel(QAbstractTableModel):
         """Replace every row with rows whose display strings a worker thread already built."""
         self.beginResetModel()
         self._rows, self._reasons, self._display = prepared
-        self._row_of_id = {r.id: i for i, r in enumerate(self._rows)}
+        self._row_of_id = None
         self.endResetModel()
 
     def set_reasons(self, reasons: Mapping[int, tuple[str, ...]]) -> None:
@@ -146,14 +177,33 @@ class ClientTableModel(QAbstractTableModel):
             why = reasons.get(summary.id, ())
             if why != self._reasons[row]:
                 self._reasons[row] = why
-                self._display[row] = display_row(summary, why)
+                self._display[row] = _with_reasons(self._display[row], why)
                 changed = True
         if changed and self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, COLUMN_COUNT - 1))
 
+    def extend_prepared(self, prepared: PreparedRows) -> bool:
+        """Add the rows after the current ones when ``prepared`` starts with exactly the rows shown.
+
+        The rest of a list whose first screenful is on screen arrives without a reset: the
+        selection, the scroll position and the current row stay. False (nothing done) otherwise.
+        """
+        rows, reasons, display = prepared
+        count = len(self._rows)
+        if len(rows) < count or rows[:count] != self._rows or reasons[:count] != self._reasons:
+            return False
+        if len(rows) > count:
+            self.beginInsertRows(QModelIndex(), count, len(rows) - 1)
+            self._rows = list(rows)
+            self._reasons = list(reasons)
+            self._display = list(display)
+            self._row_of_id = None
+            self.endInsertRows()
+        return True
+
     def update_row(self, summary: ClientSummary, reasons: tuple[str, ...] | None = None) -> bool:
         """Refresh one client in place (dataChanged); False when the client is not listed."""
-        row = self._row_of_id.get(summary.id)
+        row = self.row_of(summary.id)
         if row is None:
             return False
         why = self._reasons[row] if reasons is None else reasons
@@ -169,6 +219,8 @@ class ClientTableModel(QAbstractTableModel):
     # --- lookups ----------------------------------------------------------------------------
 
     def row_of(self, client_id: int) -> int | None:
+        if self._row_of_id is None:
+            self._row_of_id = {r.id: i for i, r in enumerate(self._rows)}
         return self._row_of_id.get(client_id)
 
     def summary_at(self, row: int) -> ClientSummary:
@@ -186,22 +238,23 @@ class ClientTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else COLUMN_COUNT
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> object:
-        # Called ~1,000 times per repaint (PITFALLS): lookups only, no formatting.
+        # Called ~1,000 times per repaint (PITFALLS): lookups only, no formatting. The roles a
+        # delegate asks for and we do not answer (font, colours, size...) leave at the first test.
+        if role not in _ANSWERED:
+            return None
         if role == _DISPLAY:
             return self._display[index.row()][index.column()]
         if role == _ALIGN:
             return _ALIGNMENT[index.column()]
-        if role == _TOOLTIP:
-            return self._display[index.row()][COL_WHY] or None
         if role == _DECORATION:
             return self.attention_icon if index.column() == COL_NAME and self._reasons[index.row()] else None
+        if role == _TOOLTIP:
+            return self._display[index.row()][COL_WHY] or None
         if role == ClientRole:
             return self._rows[index.row()]
         if role == ClientIdRole:
             return self._rows[index.row()].id
-        if role == ReasonsRole:
-            return self._reasons[index.row()]
-        return None
+        return self._reasons[index.row()]  # ReasonsRole
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
@@ -209,9 +262,7 @@ class ClientTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
 
 # Column widths from sample text (whichever is wider: the sample or the header).

@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -41,8 +42,11 @@ from therapist_desk.ui.client_table_model import (
     COL_WHY,
     SORT_KEYS,
     ClientTableModel,
+    PreparedRows,
     configure_view,
+    pick_rows,
     prepare_rows,
+    with_reasons,
 )
 from therapist_desk.ui.context import AppContext
 from therapist_desk.ui.diagnosis_picker import warning_style
@@ -52,10 +56,14 @@ log = logging.getLogger(__name__)
 FORM_DRAFT_KEY = "client-form"
 
 SEARCH_DELAY_MS = 150
-# A query slower than this runs on a worker thread from then on; a vault with more clients than
-# BIG_VAULT starts that way (10,000 clients: the list ~150-250 ms, attention ~400 ms here).
+# Every query starts on a worker thread; one that took less than this runs inline from then on
+# (10,000 clients: the complete list ~200 ms, attention ~400 ms; 50 clients: a few ms).
 SLOW_SECONDS = 0.05
-BIG_VAULT = 2000
+# Rows shown first when the tab opens (more than a tall screen holds); the rest follow at once.
+FIRST_SCREEN_ROWS = 100
+# The rest of the list is loaded once the first rows have painted, or after this at the latest
+# (a worker running Python while the GUI thread paints slows every call into the model).
+FIRST_PAINT_WAIT_MS = 250
 RISK_STYLE = "color: white; background: #b3261e; padding: 4px; border-radius: 3px; font-weight: bold;"
 _ACTIVE, _INACTIVE, _DISCHARGED = ClientStatus.ACTIVE, ClientStatus.INACTIVE, ClientStatus.DISCHARGED
 Answer = QMessageBox.StandardButton
@@ -70,8 +78,20 @@ class ClientsTab(QWidget):
         self._ctx = ctx
         self._attention: dict[int, tuple[str, ...]] = {}
         self._sort = ("name", False)
-        self._seq = {"list": 0, "attention": 0}
-        self._slow = {"list": False, "attention": False}
+        self._seq = {"first": 0, "list": 0, "full": 0, "attention": 0}
+        # Until a query has shown it is fast, it runs on a worker: the window never waits for it.
+        self._slow = dict.fromkeys(self._seq, True)
+        # The complete list (every status) and its display strings, once loaded: searches,
+        # filters and sorts are answered from it without a query until the data changes.
+        self._full: client_service.ClientList | None = None
+        self._full_rows: PreparedRows | None = None
+        # _full_rows with the attention reasons of _attention, built off the GUI thread when it can
+        # be; valid while both are the very objects in _shown_for.
+        self._shown: PreparedRows | None = None
+        self._shown_for: tuple[object, object] = (None, None)
+        self._total: int | None = None  # the whole count while only the first rows are listed
+        self._waiting_for_paint: Callable[[], None] | None = None
+        self._take_ready: Callable[[], None] | None = None  # the first rows, if they are there
         self._selecting = False  # True while the code (not the user) moves the selection
         self._own_change = False  # True while this tab announces its own save
         # Replaceable in tests: ask() answers Save / Discard / Cancel; run_dialog() runs a dialog.
@@ -79,12 +99,8 @@ class ClientsTab(QWidget):
         self.run_dialog: Callable[[QDialog], int] = lambda dialog: dialog.exec()
         self._build()
         self._connect()
-        if ctx.vault is not None:
-            with ctx.reader() as session:
-                big = client_service.count_clients(session) > BIG_VAULT
-            self._slow = {"list": big, "attention": big}
         self._catalog_requested = False
-        self.reload()
+        self._open()
 
     def _build(self) -> None:
         tr = self.tr
@@ -159,6 +175,8 @@ class ClientsTab(QWidget):
     def _connect(self) -> None:
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.on_search_timer_timeout)
+        self._paint_timer = QTimer(self, singleShot=True)
+        self._paint_timer.timeout.connect(self.on_paint_timer_timeout)
         self.search_box.textChanged.connect(self.on_search_box_text_changed)
         self.status_filter.currentIndexChanged.connect(self.on_status_filter_current_index_changed)
         self.attention_button.toggled.connect(self.on_attention_button_toggled)
@@ -201,25 +219,145 @@ class ClientsTab(QWidget):
         log.error("a client list query failed", exc_info=error)
         self._ctx.signals.status_message.emit(self.tr("The client list could not be loaded."))
 
+    def _open(self) -> None:
+        """The tab's first rows: the first screenful (one small query), painted; then the complete
+        list, which fills in below it without moving anything; then who needs attention."""
+        self._show_first_rows(then=lambda: self._after_first_paint(
+            lambda: self._load_full(then=self._recompute_attention)))
+
     def reload(self) -> None:
-        """Re-run the list query, then recompute who needs attention.
+        """The data changed: load the complete list again, then recompute who needs attention.
 
         One after the other, not side by side: two Python workers would fight over the GIL and
-        slow the GUI thread too. With the filter on, the new attention list triggers the query.
+        slow the GUI thread too. With the filter on, the new attention list comes first.
         """
         if self.attention_button.isChecked():
-            self._recompute_attention()
+            self._recompute_attention(then=self._load_full)
         else:
-            self.refresh(then=self._recompute_attention)
+            self._load_full(then=self._recompute_attention)
 
-    def _recompute_attention(self) -> None:
-        ctx, today, now = self._ctx, self._ctx.now().date(), self._ctx.now()
+    def _query(self) -> dict[str, Any]:
+        """What the widgets ask for, as list_clients / ClientList.select arguments."""
+        sort, descending = self._sort
+        if self.attention_button.isChecked():  # exactly the clients who need attention
+            return dict(search=self.search_box.text(), statuses=(), ids=frozenset(self._attention),
+                        sort=sort, descending=descending)
+        return dict(search=self.search_box.text(), statuses=self.status_filter.currentData(), ids=None,
+                    sort=sort, descending=descending)
 
-        def job() -> dict[int, tuple[str, ...]]:
+    def _show_first_rows(self, then: Callable[[], None]) -> None:
+        """The first FIRST_SCREEN_ROWS rows by a query that aggregates only them, and the count.
+
+        The answer is taken as soon as it exists: normally when the worker hands it back, but if
+        it is already there when the tab is first shown (the main window is still being built
+        when it comes), then, so that the window's very first paint has the rows.
+        """
+        ctx, query, listed = self._ctx, self._query(), self._seq["list"]
+        ready: list[tuple[PreparedRows, int]] = []  # filled on the worker, read on the GUI thread
+
+        def job() -> tuple[PreparedRows, int]:
             with ctx.reader() as session:
-                return attention_items(session, today, now=now)
+                rows = client_service.list_clients(session, search=query["search"], statuses=query["statuses"],
+                                                   sort=query["sort"], descending=query["descending"],
+                                                   limit=FIRST_SCREEN_ROWS)
+                total = (len(rows) if len(rows) < FIRST_SCREEN_ROWS else
+                         client_service.count_listed(session, search=query["search"], statuses=query["statuses"]))
+            ready.append((prepare_rows(rows), total))
+            return ready[-1]
 
-        self._run("attention", job, self._apply_attention)
+        def done(out: tuple[PreparedRows, int]) -> None:
+            if self._take_ready is None:
+                return  # taken already, when the tab was shown
+            self._take_ready = None
+            if self._seq["list"] == listed:  # else the user has asked for other rows meanwhile
+                self._total = out[1]
+                self._show_rows(out[0])
+            then()
+
+        self._take_ready = lambda: done(ready[0]) if ready else None
+        self._run("first", job, done)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        if self._take_ready is not None:
+            self._take_ready()
+        super().showEvent(event)
+
+    def _after_first_paint(self, step: Callable[[], None]) -> None:
+        """Run ``step`` once the table has painted its rows: at once when the table is not on
+        screen (nothing to wait for), else after its next paint, or FIRST_PAINT_WAIT_MS at most."""
+        if not self.table.isVisible():
+            step()
+            return
+        self._waiting_for_paint = step
+        self.table.viewport().installEventFilter(self)
+        self._paint_timer.start(FIRST_PAINT_WAIT_MS)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint and self._waiting_for_paint is not None:
+            self._paint_timer.start(0)  # queued: runs after this paint has finished
+        return super().eventFilter(watched, event)
+
+    @Slot()
+    def on_paint_timer_timeout(self) -> None:
+        self.table.viewport().removeEventFilter(self)
+        step, self._waiting_for_paint = self._waiting_for_paint, None
+        if step is not None:
+            step()
+
+    def _load_full(self, then: Callable[[], None] | None = None) -> None:
+        """Load every client (every status) with the keys the tab filters and sorts on."""
+        ctx, (sort, descending), attention = self._ctx, self._sort, self._attention
+
+        def job() -> tuple[client_service.ClientList, PreparedRows, PreparedRows]:
+            with ctx.reader() as session:
+                full = client_service.load_client_list(session)
+            full.select(sort=sort, descending=descending)  # the current order, here, not on the GUI thread
+            rows = prepare_rows(full.summaries)
+            return full, rows, with_reasons(rows, attention)
+
+        def done(out: tuple[client_service.ClientList, PreparedRows, PreparedRows]) -> None:
+            self._full, self._full_rows, self._shown = out
+            self._shown_for = (self._full_rows, attention)
+            self._seq["list"] += 1  # a query still on its way is older than this list
+            self._total = None
+            prepared = self._pick()
+            if self.model.extend_prepared(prepared):  # the rows shown are its first rows
+                self._show_count()
+                if self._selected_row() != self.model.row_of(self.form.client_id or -1):
+                    self._select_row_of(self.form.client_id)  # e.g. a new client, listed now
+            else:
+                self._replace_rows(prepared)
+            if then is not None:
+                then()
+
+        self._run("full", job, done)
+
+    def _pick(self) -> PreparedRows:
+        """The rows the widgets ask for, from the loaded list."""
+        assert self._full is not None and self._full_rows is not None
+        made_from, with_attention = self._shown_for
+        if self._shown is None or made_from is not self._full_rows or with_attention is not self._attention:
+            self._shown = with_reasons(self._full_rows, self._attention)
+            self._shown_for = (self._full_rows, self._attention)
+        return pick_rows(self._shown, self._full.select(**self._query()))
+
+    def _recompute_attention(self, then: Callable[[], None] | None = None) -> None:
+        ctx, today, now, full_rows = self._ctx, self._ctx.now().date(), self._ctx.now(), self._full_rows
+
+        def job() -> tuple[dict[int, tuple[str, ...]], PreparedRows | None]:
+            with ctx.reader() as session:
+                found = attention_items(session, today, now=now)
+            return found, (with_reasons(full_rows, found) if full_rows is not None else None)
+
+        def done(out: tuple[dict[int, tuple[str, ...]], PreparedRows | None]) -> None:
+            found, shown = out
+            if shown is not None and full_rows is self._full_rows:
+                self._shown, self._shown_for = shown, (full_rows, found)
+            self._apply_attention(found)
+            if then is not None:
+                then()
+
+        self._run("attention", job, done)
 
     def _preload_catalog(self) -> None:
         """Load the ICD-10-CM table (~0.5 s, needed by the picker and by every save) on a worker,
@@ -240,32 +378,52 @@ class ClientsTab(QWidget):
         else:
             self.model.set_reasons(found)
 
-    def refresh(self, then: Callable[[], None] | None = None) -> None:
-        """Re-run the list query (search, status, sort) in SQL and reset the model with its rows."""
-        ctx, search, (sort, descending) = self._ctx, self.search_box.text(), self._sort
-        attention = dict(self._attention)
-        only = set(attention) if self.attention_button.isChecked() else None
-        statuses = () if only is not None else self.status_filter.currentData()
+    def refresh(self) -> None:
+        """Show the list for the current search, status filter and sort.
 
-        def job() -> Any:
+        From the loaded complete list when there is one (a sort or a filter of 10,000 clients in
+        a few ms; the same rows and order as the query, see ClientList); by a query otherwise
+        (only while the tab opens).
+        """
+        self._total = None
+        if self._full is not None:
+            self._seq["list"] += 1
+            self._show_rows(self._pick())
+            return
+        ctx, query, attention = self._ctx, self._query(), dict(self._attention)
+        only = query.pop("ids")
+
+        def job() -> PreparedRows:
             with ctx.reader() as session:
-                rows = client_service.list_clients(session, search=search, statuses=statuses, sort=sort,
-                                                   descending=descending)
+                rows = client_service.list_clients(session, **query)
             return prepare_rows([r for r in rows if only is None or r.id in only], attention)
 
-        def done(prepared: Any) -> None:
-            self._show_rows(prepared)
-            if then is not None:
-                then()
+        self._run("list", job, self._show_rows)
 
-        self._run("list", job, done)
-
-    def _show_rows(self, prepared: Any) -> None:
+    def _show_rows(self, prepared: PreparedRows) -> None:
+        """New rows (a new search, filter or sort): a model reset, the selection kept if listed."""
         self.model.set_prepared(prepared)
-        count = f"{self.model.rowCount():,}"
+        self._show_count()
+        self._select_row_of(self.form.client_id)
+
+    def _replace_rows(self, prepared: PreparedRows) -> None:
+        """The same question with fresh data: the rows change in place, the scroll position stays."""
+        bar = self.table.verticalScrollBar()
+        top = bar.value()
+        self.model.set_prepared(prepared)
+        self._show_count()
+        self.table.doItemsLayout()  # the new scroll range now, so the old position can be kept
+        bar.setValue(top)
+        self._select_row_of(self.form.client_id)
+
+    def _show_count(self) -> None:
+        count = f"{self.model.rowCount() if self._total is None else self._total:,}"
         self.count_label.setText((self.tr("%1 clients need attention") if self.attention_button.isChecked()
                                   else self.tr("%1 clients")).replace("%1", count))
-        self._select_row_of(self.form.client_id)
+
+    def _selected_row(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows else None
 
     def _select_row_of(self, client_id: int | None) -> None:
         """Move the table's selection to ``client_id`` without the prompts a user's click gets."""
@@ -428,7 +586,7 @@ class ClientsTab(QWidget):
         self.status_filter.setEnabled(not checked)
         self.status_filter.setToolTip(self.tr("Every status is shown while Needs attention is on") if checked else "")
         if checked:
-            self.reload()  # fresh reasons; the filtered list follows them
+            self._recompute_attention()  # fresh reasons; the filtered list follows them
         else:
             self.refresh()
 
@@ -511,6 +669,11 @@ class ClientsTab(QWidget):
         """The vault is closing: drop every name and field from the screen (edits were handled)."""
         for kind in self._seq:
             self._seq[kind] += 1  # answers still on their way are dropped
+        self._waiting_for_paint = self._take_ready = None
+        self._paint_timer.stop()
+        self.table.viewport().removeEventFilter(self)
         self._attention = {}
+        self._full = self._full_rows = self._shown = None
+        self._shown_for = (None, None)
         self.model.clear()
         self.form.set_client(None)
