@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from reportlab.pdfbase import pdfmetrics
 
+from tests.export import pdf_text
 from therapist_desk.export import base
 
 
@@ -34,3 +35,45 @@ def test_widths_are_fractions_of_the_frame() -> None:
     assert sum(widths) == pytest.approx(renderer.frame_width)
     with pytest.raises(ValueError):
         renderer.widths(0.5, 0.6)
+
+
+def test_stylesheet_is_built_once_and_shared() -> None:
+    assert base.stylesheet() is base.stylesheet()
+    assert base.BaseRenderer().styles is base.stylesheet()
+    assert set(base.stylesheet()) == set(base.build_stylesheet())
+
+
+def test_cached_font_subsets_write_exactly_what_reportlab_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
+
+    from tests.export.test_letter_render import make_letter
+    from tests.export.test_superbill_render import make_superbill
+    from therapist_desk.export.letter import render_letter
+    from therapist_desk.export.superbill import render_superbill
+
+    superbill, letter = make_superbill(12), make_letter()
+    cached = [render_superbill(superbill, invariant=True), render_letter(letter, invariant=True)]
+    again = [render_superbill(superbill, invariant=True), render_letter(letter, invariant=True)]
+    monkeypatch.setattr(base._BundledFont, "addObjects", TTFont.addObjects)
+    monkeypatch.setattr(base._BundledFont, "splitString", TTFont.splitString)
+    monkeypatch.setattr(base._SubsetCachingFace, "addSubsetObjects", TTFontFace.addSubsetObjects)
+    stock = [render_superbill(superbill, invariant=True), render_letter(letter, invariant=True)]
+    assert cached == again == stock
+
+
+def test_renders_on_two_threads_at_once_are_each_whole() -> None:
+    """Renders run on the TaskRunner's worker threads: shared fonts, styles and caches must
+    not mix two documents (ReportLab reads a font through one cursor while subsetting)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.export.test_superbill_render import ACCENTED, make_superbill
+    from therapist_desk.export.superbill import render_superbill
+
+    base._compressed_subset.cache_clear()
+    base._subset_tables.cache_clear()
+    datas = [make_superbill(n) for n in (1, 3, 7, 12, 20, 2, 9, 5)]
+    with ThreadPoolExecutor(4) as pool:
+        pdfs = list(pool.map(lambda d: render_superbill(d, invariant=True), datas * 3))
+    expected = [render_superbill(d, invariant=True) for d in datas * 3]
+    assert pdfs == expected
+    assert ACCENTED in pdf_text(pdfs[0])

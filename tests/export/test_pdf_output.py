@@ -73,3 +73,20 @@ def test_short_password_is_refused_before_anything_is_written(tmp_path: Path, pd
     with pytest.raises(ValidationError, match="PDF password"):
         pdf_output.save_pdf(pdf, tmp_path / "x.pdf", password="short")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_temporary_file_changes_nothing_until_it_is_published(tmp_path: Path, pdf: bytes) -> None:
+    target = tmp_path / "superbill.pdf"
+    target.write_bytes(b"old")
+    temp = pdf_output.write_temp(pdf, target)
+    assert temp.parent == tmp_path and temp.name.startswith(".superbill.pdf.") and temp.suffix == ".part"
+    assert target.read_bytes() == b"old" and temp.read_bytes() == pdf
+    if os.name == "posix":
+        assert stat.S_IMODE(temp.stat().st_mode) == 0o600
+    assert pdf_output.publish(temp, target) == target
+    assert target.read_bytes() == pdf and not temp.exists()
+    other = pdf_output.write_temp(pdf, tmp_path / "other.pdf", password=PASSWORD)
+    pdf_output.discard(other)
+    pdf_output.discard(other)  # gone already is fine
+    pdf_output.fsync_folder(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["superbill.pdf"]

@@ -59,10 +59,26 @@ def save_pdf(pdf: bytes, path: Path, *, password: str | None = None) -> Path:
     replace ``path`` in one step, so a crash leaves either the old file or the new one, never
     half of one. Returns the path written.
     """
+    temp = write_temp(pdf, path, password=password)
+    try:
+        publish(temp, path)
+    except BaseException:
+        discard(temp)
+        raise
+    fsync_folder(_folder_of(Path(path)))
+    return Path(path)
+
+
+def write_temp(pdf: bytes, path: Path, *, password: str | None = None) -> Path:
+    """The first half of ``save_pdf``: ``pdf`` (encrypted first when a password is given) in a
+    fsynced, owner-only temporary file beside ``path``, which is left untouched.
+
+    ``publish`` then puts it in place, or ``discard`` removes it. A batch writes many of these,
+    records them, publishes them and syncs the folder once (``fsync_folder``).
+    """
     data = encrypt_pdf(pdf, password) if password is not None else pdf
     target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=_folder_of(target))
     try:
         with os.fdopen(fd, "wb") as handle:
             if hasattr(os, "fchmod"):
@@ -70,19 +86,33 @@ def save_pdf(pdf: bytes, path: Path, *, password: str | None = None) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp_name, target)
     except BaseException:
-        try:
-            os.unlink(temp_name)
-        except FileNotFoundError:
-            pass
+        discard(Path(temp_name))
         raise
-    _fsync_folder(folder)
-    return target
+    return Path(temp_name)
 
 
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); Windows has no directory handles to sync."""
+def publish(temp: Path, path: Path) -> Path:
+    """Put a ``write_temp`` file in place of ``path`` in one step (the old file or the new one,
+    never half of one). The rename is durable once the folder is synced (``fsync_folder``)."""
+    os.replace(temp, path)
+    return Path(path)
+
+
+def discard(temp: Path) -> None:
+    """Remove a ``write_temp`` file that will not be published (gone already is fine)."""
+    try:
+        os.unlink(temp)
+    except FileNotFoundError:
+        pass
+
+
+def _folder_of(target: Path) -> Path:
+    return target.parent if str(target.parent) else Path(".")
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make renames in ``folder`` durable (POSIX); Windows has no directory handles to sync."""
     if os.name != "posix":
         return
     fd = os.open(folder, os.O_RDONLY)
