@@ -34,8 +34,6 @@ log = logging.getLogger(__name__)
 
 # Loaded right after the first paint, while the user types the passphrase.
 HEAVY_MODULES = (
-    "alembic.migration",  # the unlock's schema check (~130 ms to import)
-    "alembic.script",
     "therapist_desk.services.vault_access",
     "therapist_desk.services.practice",
     "therapist_desk.services.clients",

@@ -43,6 +43,7 @@ def _type_fee(qtbot, dialog: SettingsDialog, code: str, text: str) -> None:
     qtbot.keyClick(editor, Qt.Key.Key_Delete)
     qtbot.keyClicks(editor, text)
     qtbot.keyClick(editor, Qt.Key.Key_Return)  # the view commits the editor on a queued call
+    del editor, editors  # Qt deletes the editor after the commit: hold no wrapper of it
     qtbot.waitUntil(lambda: table.item(row, COL_FEE).text() == text)
 
 
