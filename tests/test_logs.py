@@ -63,6 +63,32 @@ def test_the_log_rotates_once_rotation_is_on(tmp_path: Path, root_logger: loggin
     assert len(list(path.parent.glob(path.name + ".*"))) <= logs.BACKUP_COUNT
 
 
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_every_log_file_is_owner_only_even_after_rotations(
+        tmp_path: Path, root_logger: logging.Logger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The current file and every rotated one are 0600, whatever the umask lets through."""
+    monkeypatch.setattr(logs, "MAX_BYTES", 200)
+    log_dir = tmp_path / "logs"
+    log_dir.mkdir(mode=0o700)
+    stale = log_dir / f"{logs.LOG_FILENAME}.2"  # left readable by an older version
+    stale.write_text("old\n", encoding="utf-8")
+    stale.chmod(0o644)
+    previous = os.umask(0o022)  # the usual umask: new files would be 0644
+    try:
+        path = logs.setup_logging(log_dir, rotate=False)
+        log = logging.getLogger("therapist_desk.test")
+        log.info("plain line")
+        assert path.stat().st_mode & 0o777 == 0o600
+        logs.enable_rotation()
+        for i in range(40):
+            log.info("rotating line %d", i)
+    finally:
+        os.umask(previous)
+    files = [path, *path.parent.glob(path.name + ".*")]
+    assert len(files) == logs.BACKUP_COUNT + 1, "rotated several times"
+    assert {f.name: f.stat().st_mode & 0o777 for f in files} == {f.name: 0o600 for f in files}
+
 def test_no_line_lost_or_doubled_while_a_worker_logs_during_the_swap(
         tmp_path: Path, root_logger: logging.Logger) -> None:
     path = logs.setup_logging(tmp_path / "logs", rotate=False)

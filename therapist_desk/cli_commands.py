@@ -271,7 +271,7 @@ def cmd_export(args: argparse.Namespace, paths: AppPaths) -> int:
 
 def cmd_superbills(args: argparse.Namespace, paths: AppPaths) -> int:
     vault_path = _require_vault(paths)
-    from therapist_desk.services import superbills
+    from therapist_desk.services import superbill_batch, superbills
 
     superbills.parse_month(args.month)  # a bad month fails before the passphrase is asked
     passphrase = _current_passphrase(args)
@@ -279,7 +279,7 @@ def cmd_superbills(args: argparse.Namespace, paths: AppPaths) -> int:
     from therapist_desk.services.vault_access import open_vault
 
     with open_vault(vault_path, passphrase) as vault:
-        summary = superbills.cli_batch(vault, args.month, args.out_dir, system_clock())
+        summary = superbill_batch.cli_batch(vault, args.month, args.out_dir, system_clock())
     return EXIT_OK if summary.ok else EXIT_BAD_INPUT
 
 

@@ -9,12 +9,59 @@ from __future__ import annotations
 
 import logging
 import os
+from io import TextIOWrapper
 from pathlib import Path
 
 LOG_FILENAME = "therapist-desk.log"
 MAX_BYTES = 1 << 20
 BACKUP_COUNT = 5
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class _OwnerOnly:
+    """For a ``FileHandler`` subclass: every file it opens (or creates, as a rotation does) is
+    owner-only (0600) on POSIX, from its first byte and whatever the umask.
+
+    A plain handler creates files per the umask (0644, typically), and a RotatingFileHandler
+    creates a new one at every rotation; the renamed backups keep the current file's mode.
+    The mode is given to this one ``open`` call, not to the process (``os.umask`` is
+    process-wide and would race with other threads creating files).
+    """
+
+    baseFilename: str
+    mode: str
+    encoding: str | None
+    errors: str | None
+
+    def _open(self) -> TextIOWrapper:
+        if os.name != "posix":
+            return open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors)
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in self.mode else os.O_TRUNC)
+        fd = os.open(self.baseFilename, flags, 0o600)  # a new file: 0600 less the umask
+        try:
+            os.fchmod(fd, 0o600)  # exactly 0600: an existing file, or an unusual umask
+            return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
+        except BaseException:
+            os.close(fd)
+            raise
+
+
+class _PrivateFileHandler(_OwnerOnly, logging.FileHandler):
+    """The plain (not rotating) log file handler, owner-only."""
+
+
+def _private_rotating_handler(path: Path) -> logging.FileHandler:
+    """A ``RotatingFileHandler`` on ``path`` whose files are owner-only (see _OwnerOnly).
+
+    The class is made here because ``logging.handlers`` is imported only once rotation is on.
+    """
+    import logging.handlers
+
+    class PrivateRotatingFileHandler(_OwnerOnly, logging.handlers.RotatingFileHandler):
+        """Rotating, and every file it creates is 0600."""
+
+    return PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT,
+                                      encoding="utf-8")
 
 
 class _AppLogHandler(logging.Handler):
@@ -31,15 +78,12 @@ class _AppLogHandler(logging.Handler):
         super().__init__()
         self.path = path
         self.rotating = False
-        self._target: logging.FileHandler = logging.FileHandler(path, encoding="utf-8")
+        self._target: logging.FileHandler = _PrivateFileHandler(path, encoding="utf-8")
 
     def enable_rotation(self) -> None:
         if self.rotating:
             return
-        import logging.handlers
-
-        rotating = logging.handlers.RotatingFileHandler(
-            self.path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
+        rotating = _private_rotating_handler(self.path)
         rotating.setFormatter(self.formatter)
         with self.lock:  # type: ignore[union-attr]  # created by Handler.__init__
             old, self._target = self._target, rotating
@@ -90,8 +134,11 @@ def setup_logging(log_dir: Path, *, level: int = logging.INFO, rotate: bool = Tr
     root.setLevel(level)
     for noisy in ("sqlalchemy.engine", "sqlalchemy.pool", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    if os.name == "posix" and path.exists():
-        os.chmod(path, 0o600)
+    if os.name == "posix":  # backups an older version left readable (the handler made path 0600)
+        for n in range(1, BACKUP_COUNT + 1):
+            backup = path.with_name(f"{path.name}.{n}")
+            if backup.exists():
+                os.chmod(backup, 0o600)
     if rotate:
         handler.enable_rotation()
     return path

@@ -114,7 +114,7 @@ def _one_batch(app: Any, runner: Any, vault: Any, month: str, out: Any, when: da
     from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
     from PySide6.QtWidgets import QProgressBar
 
-    from therapist_desk.services import superbills
+    from therapist_desk.services import superbill_batch
 
     class Relay(QObject):
         progress = Signal(int, int)
@@ -150,7 +150,7 @@ def _one_batch(app: Any, runner: Any, vault: Any, month: str, out: Any, when: da
     timer.timeout.connect(tick)
     timer.start()
     last[0] = started = now()
-    runner.run(lambda: superbills.batch_superbills(vault.unit_of_work, month, out, now=when, progress=progress),
+    runner.run(lambda: superbill_batch.batch_superbills(vault.unit_of_work, month, out, now=when, progress=progress),
                finish, finish)
     loop.exec()  # the GUI thread idles in its event loop, as in the app
     timer.stop()

@@ -7,7 +7,9 @@ import io
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import LETTER
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from tests.export import pdf_pages, pdf_text
@@ -67,6 +69,20 @@ def test_text_flowables_draw_their_text() -> None:
     rich.wrap(200, 1000)
     assert len(rich.lines) > 1, "long rich text wraps"
 
+
+
+@pytest.mark.parametrize("alignment", [TA_LEFT, TA_CENTER, TA_RIGHT])
+def test_one_line_of_each_text_flowable_lands_in_the_same_place(alignment: int) -> None:
+    """TextLines, TextRuns and RichLines share their height, first baseline and alignment."""
+    style = STYLES["cell"].clone("aligned", alignment=alignment, leftIndent=3, rightIndent=5)
+    flowables = [TextLines("Date issued", style),
+                 TextRuns([(style.fontName, "Date issued")], style),
+                 RichLines([(style.fontName, "Date issued")], style)]
+    assert {f.wrap(200, 100) for f in flowables} == {(200, style.leading)}
+    used = pdfmetrics.stringWidth("Date issued", style.fontName, style.fontSize)
+    expected = {TA_LEFT: 3, TA_CENTER: (3 + 195 - used) / 2, TA_RIGHT: 195 - used}[alignment]
+    assert {f._line_x(used) for f in flowables} == {expected}
+    assert {f._first_baseline() for f in flowables} == {style.leading - style.fontSize}
 
 LOOK = GridLook(padding=(4, 4, 3, 3), valign="MIDDLE")
 

@@ -10,6 +10,7 @@ import pytest
 
 from therapist_desk.domain.client import Client, Diagnosis
 from therapist_desk.domain.practice import Address, PracticeProfile
+from therapist_desk.services.clients import create_client
 from therapist_desk.services.practice import save_profile
 from therapist_desk.services.vault_access import Vault, create_and_open
 
@@ -55,3 +56,12 @@ def vault(tmp_path: Path) -> Iterator[Vault]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture
+def client_id(vault: Vault) -> int:
+    """One client (valid_client) saved in ``vault``: what a note needs before it can be saved."""
+    with vault.unit_of_work() as session:
+        created = create_client(session, valid_client(), NOW)
+    assert created.id is not None
+    return created.id

@@ -144,3 +144,14 @@ def test_the_first_rows_by_name_equal_the_head_of_the_whole_list(practice: Vault
                                             limit=limit) == whole[:limit]
         by_balance = clients.list_clients(s, sort="balance", descending=True)
         assert clients.list_clients(s, sort="balance", descending=True, limit=4) == by_balance[:4]
+
+
+def test_the_entries_are_the_unfiltered_summaries_with_their_stored_keys(practice: Vault) -> None:
+    """list_client_entries takes no filters: every client, every status, in the name order."""
+    with practice.reader() as s:
+        entries = repo.list_client_entries(s)
+        assert [e[0] for e in entries] == repo.list_client_summaries(s)
+        # lower() as SQLite has it (ASCII letters only), as LIKE compares the search key.
+        stored = {row[0]: (row[1], row[2]) for row in
+                  s.execute(text("SELECT id, sort_name, lower(search_name) FROM clients"))}
+        assert {e[0].id: (e[1], e[2]) for e in entries} == stored

@@ -17,17 +17,10 @@ from therapist_desk.domain.enums import (
     ServiceType,
 )
 from therapist_desk.domain.session import Addendum, ObjectiveProgress, SessionNote
-from therapist_desk.services import clients, notes
+from therapist_desk.services import notes
 from therapist_desk.services.audit_log import list_events, verify_chain
 from therapist_desk.services.vault_access import RecordNotFound, Vault
-from tests.services.conftest import NOW, valid_client
-
-
-def _client_id(vault: Vault) -> int:
-    with vault.unit_of_work() as s:
-        created = clients.create_client(s, valid_client(), NOW)
-    assert created.id is not None
-    return created.id
+from tests.services.conftest import NOW
 
 
 def _full_note(client_id: int, **overrides: object) -> SessionNote:
@@ -74,10 +67,9 @@ def _reload(vault: Vault, session_id: int | None) -> SessionNote:
         return notes.get_note(s, session_id)
 
 
-def test_new_note_returned_equals_the_reloaded_note(vault: Vault) -> None:
-    cid = _client_id(vault)
+def test_new_note_returned_equals_the_reloaded_note(vault: Vault, client_id: int) -> None:
     with vault.unit_of_work() as s:
-        saved = notes.save_note(s, _full_note(cid), NOW)
+        saved = notes.save_note(s, _full_note(client_id), NOW)
     reloaded = _reload(vault, saved.id)
     assert saved == reloaded
     assert saved.diagnosis_codes == ("F41.1", "F43.81")
@@ -85,19 +77,19 @@ def test_new_note_returned_equals_the_reloaded_note(vault: Vault) -> None:
     assert saved.addenda == () and saved.updated_at == NOW
 
 
-def test_minimal_note_returned_equals_the_reloaded_note(vault: Vault) -> None:
-    cid = _client_id(vault)
+def test_minimal_note_returned_equals_the_reloaded_note(vault: Vault, client_id: int) -> None:
     with vault.unit_of_work() as s:
-        saved = notes.save_note(s, SessionNote(client_id=cid, session_date=date(2026, 11, 2)), NOW)
+        minimal = SessionNote(client_id=client_id, session_date=date(2026, 11, 2))
+        saved = notes.save_note(s, minimal, NOW)
     assert saved == _reload(vault, saved.id)
 
 
-def test_updated_note_returned_equals_the_reloaded_note(vault: Vault) -> None:
-    cid = _client_id(vault)
+def test_updated_note_returned_equals_the_reloaded_note(vault: Vault, client_id: int) -> None:
     with vault.unit_of_work() as s:
-        first = notes.save_note(s, _full_note(cid), NOW)
+        first = notes.save_note(s, _full_note(client_id), NOW)
     later = datetime(2026, 11, 20, 18, 1, 2, 345678)
-    edited = _full_note(cid, id=first.id, lines=(ServiceLine("90834"),), objective_progress=(),
+    edited = _full_note(client_id, id=first.id, lines=(ServiceLine("90834"),),
+                        objective_progress=(),
                         sections=[["Data", "Edited text"]],  # lists, as a caller may build them
                         diagnosis_codes=("F43.81",))
     with vault.unit_of_work() as s:
@@ -109,7 +101,7 @@ def test_updated_note_returned_equals_the_reloaded_note(vault: Vault) -> None:
     with vault.reader() as s:
         assert [h[0] for h in notes.search_notes(s, "edited")] == [first.id]
         assert notes.search_notes(s, "café") == []  # the old text left the index
-        actions = [e.action for e in list_events(s, client_id=cid)]
+        actions = [e.action for e in list_events(s, client_id=client_id)]
         assert actions.count("note.create") == 1 and actions.count("note.update") == 1
         assert verify_chain(s) == []
 
@@ -122,16 +114,15 @@ def test_unknown_client_is_refused_before_anything_is_written(vault: Vault) -> N
         assert s.execute(text("SELECT count(*) FROM sessions")).scalar_one() == 0
 
 
-def test_unknown_session_id_is_refused(vault: Vault) -> None:
-    cid = _client_id(vault)
+def test_unknown_session_id_is_refused(vault: Vault, client_id: int) -> None:
     with pytest.raises(RecordNotFound), vault.unit_of_work() as s:
-        notes.save_note(s, SessionNote(client_id=cid, session_date=date(2026, 11, 2), id=4242), NOW)
+        unknown = SessionNote(client_id=client_id, session_date=date(2026, 11, 2), id=4242)
+        notes.save_note(s, unknown, NOW)
 
 
-def test_new_note_is_few_statements_in_one_transaction(vault: Vault) -> None:
-    cid = _client_id(vault)
+def test_new_note_is_few_statements_in_one_transaction(vault: Vault, client_id: int) -> None:
     with vault.unit_of_work() as s:
-        notes.save_note(s, _full_note(cid), NOW)  # the audit chain's last hash is now known
+        notes.save_note(s, _full_note(client_id), NOW)  # the audit chain's last hash is now known
     statements: list[str] = []
 
     def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
@@ -140,17 +131,16 @@ def test_new_note_is_few_statements_in_one_transaction(vault: Vault) -> None:
     event.listen(vault.engine, "before_cursor_execute", record)
     try:
         with vault.unit_of_work() as s:
-            notes.save_note(s, _full_note(cid), NOW)
+            notes.save_note(s, _full_note(client_id), NOW)
     finally:
         event.remove(vault.engine, "before_cursor_execute", record)
     # BEGIN, the client check, then session, body, lines, objective links, search entry, audit.
     assert statements == ["BEGIN", "SELECT"] + ["INSERT"] * 6
 
 
-def test_a_stale_search_entry_under_a_reused_id_is_replaced(vault: Vault) -> None:
-    cid = _client_id(vault)
+def test_a_stale_search_entry_under_a_reused_id_is_replaced(vault: Vault, client_id: int) -> None:
     with vault.unit_of_work() as s:
-        first = notes.save_note(s, _full_note(cid), NOW)
+        first = notes.save_note(s, _full_note(client_id), NOW)
     assert first.id is not None
     # An index entry left behind for the id the next session will get (SQLite reuses the
     # highest rowid): saving must replace it, not fail on it or keep its words.
@@ -158,7 +148,7 @@ def test_a_stale_search_entry_under_a_reused_id_is_replaced(vault: Vault) -> Non
         s.execute(text("INSERT INTO notes_fts(rowid, body) VALUES (:id, 'leftover words')"),
                   {"id": first.id + 1})
     with vault.unit_of_work() as s:
-        second = notes.save_note(s, _full_note(cid, sections=(("Data", "fresh text"),)), NOW)
+        second = notes.save_note(s, _full_note(client_id, sections=(("Data", "fresh text"),)), NOW)
     assert second.id == first.id + 1
     with vault.reader() as s:
         assert notes.search_notes(s, "leftover") == []

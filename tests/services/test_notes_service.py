@@ -13,18 +13,11 @@ from therapist_desk.domain.enums import Instrument, LedgerKind, NoteFormat, Note
 from therapist_desk.domain.errors import ValidationError
 from therapist_desk.domain.measures import MeasureResult
 from therapist_desk.domain.session import SessionNote
-from therapist_desk.services import clients, ledger, measures, notes
+from therapist_desk.services import ledger, measures, notes
 from therapist_desk.services.audit_log import list_events, verify_chain
 from therapist_desk.services.common import ActionRefused
 from therapist_desk.services.vault_access import Vault
-from tests.services.conftest import NOW, valid_client
-
-
-def _client_id(vault: Vault) -> int:
-    with vault.unit_of_work() as s:
-        created = clients.create_client(s, valid_client(), NOW)
-    assert created.id is not None
-    return created.id
+from tests.services.conftest import NOW
 
 
 def _complete_note(client_id: int, **overrides: object) -> SessionNote:
@@ -43,9 +36,8 @@ def _complete_note(client_id: int, **overrides: object) -> SessionNote:
     return SessionNote(**fields)  # type: ignore[arg-type]
 
 
-def test_draft_round_trips_every_field(vault: Vault) -> None:
-    cid = _client_id(vault)
-    note = _complete_note(cid, risk_assessment="Denies SI.", homework_given="Thought log",
+def test_draft_round_trips_every_field(vault: Vault, client_id: int) -> None:
+    note = _complete_note(client_id, risk_assessment="Denies SI.", homework_given="Thought log",
                           participants="Client", telehealth_platform="")
     with vault.unit_of_work() as s:
         saved = notes.save_note(s, note, NOW)
@@ -58,9 +50,8 @@ def test_draft_round_trips_every_field(vault: Vault) -> None:
     assert loaded.status is NoteStatus.DRAFT
 
 
-def test_sign_refused_names_every_missing_field(vault: Vault) -> None:
-    cid = _client_id(vault)
-    empty = SessionNote(client_id=cid, session_date=date(2026, 11, 18))
+def test_sign_refused_names_every_missing_field(vault: Vault, client_id: int) -> None:
+    empty = SessionNote(client_id=client_id, session_date=date(2026, 11, 18))
     with vault.unit_of_work() as s:
         saved = notes.save_note(s, empty, NOW)
     with pytest.raises(ActionRefused) as refused, vault.unit_of_work() as s:
@@ -72,29 +63,27 @@ def test_sign_refused_names_every_missing_field(vault: Vault) -> None:
         assert notes.get_note(s, saved.id).status is NoteStatus.DRAFT  # type: ignore[arg-type]
 
 
-def test_sign_locks_posts_charge_and_audits(vault: Vault) -> None:
-    cid = _client_id(vault)
+def test_sign_locks_posts_charge_and_audits(vault: Vault, client_id: int) -> None:
     with vault.unit_of_work() as s:
-        saved = notes.save_note(s, _complete_note(cid), NOW)
+        saved = notes.save_note(s, _complete_note(client_id), NOW)
     with vault.unit_of_work() as s:
         signed = notes.sign_note(s, saved.id, NOW)  # type: ignore[arg-type]
     assert signed.status is NoteStatus.SIGNED
     assert signed.signed_by == "Avery Testwood, LCSW"
     assert signed.fee == Decimal("140.00")
     with vault.reader() as s:
-        entries = ledger.client_ledger(s, cid)
+        entries = ledger.client_ledger(s, client_id)
         assert [(e.kind, e.amount, e.cpt) for e in entries] == [(LedgerKind.CHARGE, Decimal("140.00"), "90834")]
-        assert ledger.client_balance(s, cid) == Decimal("140.00")
-        assert "note.sign" in [e.action for e in list_events(s, client_id=cid)]
+        assert ledger.client_balance(s, client_id) == Decimal("140.00")
+        assert "note.sign" in [e.action for e in list_events(s, client_id=client_id)]
         assert verify_chain(s) == []
     with pytest.raises(notes.NoteLocked), vault.unit_of_work() as s:
         notes.save_note(s, replace(signed, plan_text="changed"), NOW)
 
 
-def test_addendum_keeps_original_unchanged(vault: Vault) -> None:
-    cid = _client_id(vault)
+def test_addendum_keeps_original_unchanged(vault: Vault, client_id: int) -> None:
     with vault.unit_of_work() as s:
-        saved = notes.save_note(s, _complete_note(cid), NOW)
+        saved = notes.save_note(s, _complete_note(client_id), NOW)
         original = notes.sign_note(s, saved.id, NOW)  # type: ignore[arg-type]
     with vault.unit_of_work() as s:
         after = notes.add_addendum(s, original.id, "Client called to add context.", NOW + timedelta(days=1))  # type: ignore[arg-type]
@@ -104,12 +93,11 @@ def test_addendum_keeps_original_unchanged(vault: Vault) -> None:
     assert after.addenda[0].signed_by == "Avery Testwood, LCSW"
 
 
-def test_item9_requires_risk_assessment(vault: Vault) -> None:
-    cid = _client_id(vault)
+def test_item9_requires_risk_assessment(vault: Vault, client_id: int) -> None:
     with vault.unit_of_work() as s:
-        saved = notes.save_note(s, _complete_note(cid), NOW)
+        saved = notes.save_note(s, _complete_note(client_id), NOW)
         measures.record_measure(s, MeasureResult(Instrument.PHQ9, date(2026, 11, 18),
-                                                 (1, 1, 1, 1, 1, 1, 1, 1, 1), client_id=cid,
+                                                 (1, 1, 1, 1, 1, 1, 1, 1, 1), client_id=client_id,
                                                  session_id=saved.id), NOW)
     with pytest.raises(ActionRefused) as refused, vault.unit_of_work() as s:
         notes.sign_note(s, saved.id, NOW)  # type: ignore[arg-type]
@@ -119,21 +107,20 @@ def test_item9_requires_risk_assessment(vault: Vault) -> None:
         assert notes.sign_note(s, saved.id, NOW).is_signed  # type: ignore[arg-type]
 
 
-def test_failed_save_leaves_nothing(vault: Vault) -> None:
-    cid = _client_id(vault)
-    bad = _complete_note(cid, session_date=NOW.date() + timedelta(days=3))
+def test_failed_save_leaves_nothing(vault: Vault, client_id: int) -> None:
+    bad = _complete_note(client_id, session_date=NOW.date() + timedelta(days=3))
     with pytest.raises(ValidationError, match="Session date"), vault.unit_of_work() as s:
         notes.save_note(s, bad, NOW)
     with vault.reader() as s:
-        assert notes.list_notes(s, cid) == []
+        assert notes.list_notes(s, client_id) == []
 
 
-def test_search_finds_one_note_among_many(vault: Vault) -> None:
-    cid = _client_id(vault)
+def test_search_finds_one_note_among_many(vault: Vault, client_id: int) -> None:
     with vault.unit_of_work() as s:
         for i in range(40):
             text = "zebrafinch metaphor came up" if i == 17 else f"ordinary session {i}"
-            notes.save_note(s, _complete_note(cid, session_date=date(2026, 1, 1) + timedelta(days=i),
+            day = date(2026, 1, 1) + timedelta(days=i)
+            notes.save_note(s, _complete_note(client_id, session_date=day,
                                               sections=(("Subjective", text),)), NOW)
     with vault.reader() as s:
         hits = notes.search_notes(s, "zebrafinch")
@@ -142,10 +129,9 @@ def test_search_finds_one_note_among_many(vault: Vault) -> None:
     assert "[[zebrafinch]]" in hits[0][3]
 
 
-def test_psychotherapy_note_is_kept_apart(vault: Vault) -> None:
-    cid = _client_id(vault)
+def test_psychotherapy_note_is_kept_apart(vault: Vault, client_id: int) -> None:
     with vault.unit_of_work() as s:
-        saved = notes.save_note(s, _complete_note(cid), NOW)
+        saved = notes.save_note(s, _complete_note(client_id), NOW)
         notes.save_psychotherapy_note(s, saved.id, "PRIVATE-PROCESS-MARKER", NOW)  # type: ignore[arg-type]
     with vault.reader() as s:
         note = notes.get_note(s, saved.id)  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from therapist_desk.domain.enums import ClientLocation, LedgerKind, Modality, Pa
 from therapist_desk.domain.ledger import LedgerEntry
 from therapist_desk.domain.practice import Address
 from therapist_desk.domain.session import SessionNote
-from therapist_desk.services import clients, ledger, notes, superbills
+from therapist_desk.services import clients, ledger, notes, superbill_batch, superbills
 from therapist_desk.services.audit_log import list_events, verify_chain
 from therapist_desk.services.vault_access import Vault
 from therapist_desk.store.repositories import notes as notes_repo
@@ -74,8 +74,8 @@ def a_varied_practice(vault: Vault) -> dict[str, int]:
 def test_the_batch_assembles_the_same_superbills_as_one_at_a_time(vault: Vault) -> None:
     ids = a_varied_practice(vault)
     with vault.reader() as s:
-        candidates = superbills.clients_with_signed_sessions(s, START, END)
-        month = superbills._assemble_month(s, [cid for cid, _ in candidates], START, END, NOW.date())
+        candidates = superbill_batch.clients_with_signed_sessions(s, START, END)
+        month = superbill_batch._assemble_month(s, [cid for cid, _ in candidates], START, END, NOW.date())
         for cid, _name in candidates:
             client, batched = month[cid]
             try:
@@ -97,12 +97,12 @@ def test_the_batch_assembles_the_same_superbills_as_one_at_a_time(vault: Vault) 
 def test_clients_with_signed_sessions_lists_every_status_in_the_list_order(vault: Vault) -> None:
     ids = a_varied_practice(vault)
     with vault.reader() as s:
-        found = superbills.clients_with_signed_sessions(s, START, END)
+        found = superbill_batch.clients_with_signed_sessions(s, START, END)
         # What the former client-by-client loop gave, in the same order.
         expected = [(c.id, c.display_name) for c in list_client_summaries(s)
                     if any(x.status.value == "signed" for x in
                            notes_repo.list_session_summaries(s, c.id, since=START, until=END))]
-        assert superbills.clients_with_signed_sessions(s, date(2001, 1, 1), date(2001, 1, 31)) == []
+        assert superbill_batch.clients_with_signed_sessions(s, date(2001, 1, 1), date(2001, 1, 31)) == []
     assert found == expected
     assert ids["discharged"] in {cid for cid, _ in found} and ids["drafts"] not in {cid for cid, _ in found}
 
@@ -113,10 +113,10 @@ def files_in(folder: Path) -> list[str]:
 
 def test_every_superbill_made_is_recorded_across_chunks(vault: Vault, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(superbills, "BATCH_CHUNK", 2)  # four made: two chunks, two transactions
+    monkeypatch.setattr(superbill_batch, "BATCH_CHUNK", 2)  # four made: two chunks, two transactions
     ids = a_varied_practice(vault)
     out = tmp_path / "out"
-    summary = superbills.batch_superbills(vault.unit_of_work, MONTH, out, now=NOW)
+    summary = superbill_batch.batch_superbills(vault.unit_of_work, MONTH, out, now=NOW)
     made = {item.client_id for item in summary.made}
     assert made == {ids["many"], ids["tele"], ids["bare"], ids["discharged"]}
     assert [item.client_id for item in summary.skipped] == [ids["no_address"]]
@@ -136,7 +136,7 @@ def test_every_superbill_made_is_recorded_across_chunks(vault: Vault, tmp_path: 
 
 def test_cancel_keeps_what_was_made_and_leaves_nothing_else(vault: Vault, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(superbills, "BATCH_CHUNK", 3)
+    monkeypatch.setattr(superbill_batch, "BATCH_CHUNK", 3)
     ids = a_varied_practice(vault)
     out = tmp_path / "out"
     asked: list[int] = []
@@ -145,7 +145,7 @@ def test_cancel_keeps_what_was_made_and_leaves_nothing_else(vault: Vault, tmp_pa
         asked.append(done)
         return done < 2  # cancel before the third client
 
-    summary = superbills.batch_superbills(vault.unit_of_work, MONTH, out, now=NOW, progress=progress)
+    summary = superbill_batch.batch_superbills(vault.unit_of_work, MONTH, out, now=NOW, progress=progress)
     assert summary.cancelled and asked == [0, 1, 2]
     assert len(summary.made) == 2, "rendered before the cancel: recorded and kept"
     assert files_in(out) == sorted(item.path.name for item in summary.made if item.path)
@@ -156,9 +156,9 @@ def test_cancel_keeps_what_was_made_and_leaves_nothing_else(vault: Vault, tmp_pa
 
 def test_a_file_that_cannot_be_written_leaves_its_chunk_unrecorded_and_no_partial_file(
         vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(superbills, "BATCH_CHUNK", 2)
+    monkeypatch.setattr(superbill_batch, "BATCH_CHUNK", 2)
     a_varied_practice(vault)
-    real = superbills.write_temp
+    real = superbill_batch.write_temp
     calls: list[Path] = []
 
     def disk_full_on_the_third(pdf: bytes, path: Path, *, password: str | None = None) -> Path:
@@ -167,10 +167,10 @@ def test_a_file_that_cannot_be_written_leaves_its_chunk_unrecorded_and_no_partia
             raise OSError(28, "No space left on device")
         return real(pdf, path, password=password)
 
-    monkeypatch.setattr(superbills, "write_temp", disk_full_on_the_third)
+    monkeypatch.setattr(superbill_batch, "write_temp", disk_full_on_the_third)
     out = tmp_path / "out"
     with pytest.raises(OSError, match="No space"):
-        superbills.batch_superbills(vault.unit_of_work, MONTH, out, now=NOW)
+        superbill_batch.batch_superbills(vault.unit_of_work, MONTH, out, now=NOW)
     assert files_in(out) == sorted(p.name for p in calls[:2]), "the first chunk only; no .part file"
     with vault.reader() as s:
         assert len(list_events(s, action="export.superbill")) == 2
@@ -178,9 +178,9 @@ def test_a_file_that_cannot_be_written_leaves_its_chunk_unrecorded_and_no_partia
 
 def test_a_failed_commit_publishes_nothing_of_its_chunk(vault: Vault, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(superbills, "BATCH_CHUNK", 2)
+    monkeypatch.setattr(superbill_batch, "BATCH_CHUNK", 2)
     a_varied_practice(vault)
-    real = superbills.record_superbill_disclosure
+    real = superbill_batch.record_superbill_disclosure
     recorded: list[int] = []
 
     def fails_in_the_second_chunk(*args: object, **kwargs: object) -> int:
@@ -189,10 +189,10 @@ def test_a_failed_commit_publishes_nothing_of_its_chunk(vault: Vault, tmp_path: 
             raise RuntimeError("database went away")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(superbills, "record_superbill_disclosure", fails_in_the_second_chunk)
+    monkeypatch.setattr(superbill_batch, "record_superbill_disclosure", fails_in_the_second_chunk)
     out = tmp_path / "out"
     with pytest.raises(RuntimeError):
-        superbills.batch_superbills(vault.unit_of_work, MONTH, out, now=NOW)
+        superbill_batch.batch_superbills(vault.unit_of_work, MONTH, out, now=NOW)
     assert len(files_in(out)) == 2 and not any(name.endswith(".part") for name in files_in(out))
     with vault.reader() as s:
         assert len(list_events(s, action="export.superbill")) == 2, "the second chunk rolled back whole"
@@ -201,8 +201,8 @@ def test_a_failed_commit_publishes_nothing_of_its_chunk(vault: Vault, tmp_path: 
 def test_password_protected_batch(vault: Vault, tmp_path: Path) -> None:
     cid = add_client(vault)
     signed_session(vault, cid, date(2026, 11, 12))
-    summary = superbills.batch_superbills(vault.unit_of_work, MONTH, tmp_path / "out", now=NOW,
-                                          password="a long password")
+    summary = superbill_batch.batch_superbills(vault.unit_of_work, MONTH, tmp_path / "out", now=NOW,
+                                               password="a long password")
     (item,) = summary.made
     assert item.path is not None
     assert "11/12/2026" in pdf_text(item.path.read_bytes(), password="a long password")
@@ -224,7 +224,7 @@ def test_the_batch_never_reads_psychotherapy_notes_nor_note_text(vault: Vault, t
 
     event.listen(vault.engine, "before_cursor_execute", spy)
     try:
-        summary = superbills.batch_superbills(vault.unit_of_work, MONTH, tmp_path / "out", now=NOW)
+        summary = superbill_batch.batch_superbills(vault.unit_of_work, MONTH, tmp_path / "out", now=NOW)
     finally:
         event.remove(vault.engine, "before_cursor_execute", spy)
     assert statements and not any("psychotherapy_notes" in st for st in statements)
@@ -232,3 +232,4 @@ def test_the_batch_never_reads_psychotherapy_notes_nor_note_text(vault: Vault, t
         assert item.path is not None
         text = pdf_text(item.path.read_bytes())
         assert PSYCHOTHERAPY_MARKER not in text and NOTE_MARKER not in text
+

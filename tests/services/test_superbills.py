@@ -25,7 +25,7 @@ from therapist_desk.domain.enums import (
 )
 from therapist_desk.domain.practice import Address
 from therapist_desk.domain.session import SessionNote
-from therapist_desk.services import clients, ledger, notes, superbills
+from therapist_desk.services import clients, ledger, notes, superbill_batch, superbills
 from therapist_desk.services.audit_log import list_events
 from therapist_desk.services.vault_access import Vault
 from therapist_desk.store.repositories import notes as notes_repo
@@ -263,7 +263,7 @@ def test_batch_makes_one_file_per_client_and_lists_the_incomplete(vault: Vault, 
         return True
 
     out = tmp_path / "superbills-2026-11"
-    summary = superbills.batch_superbills(vault.unit_of_work, "2026-11", out, now=NOW, progress=progress)
+    summary = superbill_batch.batch_superbills(vault.unit_of_work, "2026-11", out, now=NOW, progress=progress)
     assert [item.client_name for item in summary.made] == ["Ada Alpha", "Bo Beta"]
     assert [item.client_name for item in summary.skipped] == ["Cy Gamma"]
     assert [str(m) for m in summary.skipped[0].missing] == ["Client address (street, city, state, ZIP) — Clients tab"]
@@ -284,11 +284,11 @@ def test_batch_makes_one_file_per_client_and_lists_the_incomplete(vault: Vault, 
 def test_batch_can_be_cancelled_and_cli_batch_prints_a_summary(vault: Vault, tmp_path: Path) -> None:
     cid = add_client(vault)
     signed_session(vault, cid, date(2026, 11, 12))
-    cancelled = superbills.batch_superbills(vault.unit_of_work, "2026-11", tmp_path / "a", now=NOW,
-                                            progress=lambda done, total, name: False)
+    cancelled = superbill_batch.batch_superbills(vault.unit_of_work, "2026-11", tmp_path / "a", now=NOW,
+                                                progress=lambda done, total, name: False)
     assert cancelled.cancelled and not cancelled.made and not list((tmp_path / "a").iterdir())
     printed: list[str] = []
-    summary = superbills.cli_batch(vault, "2026-11", tmp_path / "b", NOW, echo=printed.append)
+    summary = superbill_batch.cli_batch(vault, "2026-11", tmp_path / "b", NOW, echo=printed.append)
     assert summary.ok and len(summary.made) == 1
     assert printed[0] == "[1/1] Zoë Núñez-Løvik"
     assert printed[-1].startswith("Made 1 of 1 superbills for 2026-11-01 to 2026-11-30")

@@ -100,7 +100,33 @@ def _x(style: ParagraphStyle, used: float, left: float, right: float) -> float:
     return left
 
 
-class TextLines(Flowable):  # type: ignore[misc]  # ReportLab ships no type hints
+class _WrappedLines(Flowable):  # type: ignore[misc]  # ReportLab ships no type hints
+    """Lines of text in one style, laid out as a Paragraph of that style lays them out: the
+    whole width, ``leading`` per line, the first baseline one font size below the top, each
+    line aligned between the style's indents. Subclasses say how many lines the width makes.
+    """
+
+    style: ParagraphStyle
+
+    def _line_count(self, availWidth: float) -> int:
+        raise NotImplementedError
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        """Takes the whole width; the height is lines x leading."""
+        self.width, self.height = availWidth, self._line_count(availWidth) * self.style.leading
+        return self.width, self.height
+
+    def _first_baseline(self) -> float:
+        baseline: float = self.height - self.style.fontSize  # as a Paragraph places it
+        return baseline
+
+    def _line_x(self, used: float) -> float:
+        """Where a line ``used`` points wide starts, between the style's indents."""
+        s = self.style
+        return _x(s, used, s.leftIndent, self.width - s.rightIndent)
+
+
+class TextLines(_WrappedLines):
     """Plain text in one font, wrapped and placed as a Paragraph of the same style would be.
 
     Never splits across pages: for short text (a heading, a signature block, a
@@ -116,31 +142,30 @@ class TextLines(Flowable):  # type: ignore[misc]  # ReportLab ships no type hint
         self.lines: tuple[tuple[str, float], ...] = ()
         self._wrapped_at: float | None = None
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        """Break the text for this width (once per width); the height is lines x leading."""
+    def _line_count(self, availWidth: float) -> int:
+        """Break the text for this width (once per width)."""
         if self._wrapped_at != availWidth:
             s = self.style
             self.lines = measured_lines(self.text, s.fontName, s.fontSize,
                                         availWidth - s.leftIndent - s.rightIndent)
             self._wrapped_at = availWidth
-        self.width, self.height = availWidth, len(self.lines) * self.style.leading
-        return self.width, self.height
+        return len(self.lines)
 
     def draw(self) -> None:
-        """Draw the lines; the first baseline is one font size below the top, as a Paragraph's."""
+        """Draw the lines, one leading apart from the first baseline."""
         s = self.style
         text = self.canv.beginText()
         text.setFont(s.fontName, s.fontSize, s.leading)
         text.setFillColor(s.textColor)
-        y = self.height - s.fontSize
+        y = self._first_baseline()
         for line, used in self.lines:
-            text.setTextOrigin(_x(s, used, s.leftIndent, self.width - s.rightIndent), y)
+            text.setTextOrigin(self._line_x(used), y)
             text.textOut(line)
             y -= s.leading
         self.canv.drawText(text)
 
 
-class TextRuns(Flowable):  # type: ignore[misc]
+class TextRuns(_WrappedLines):
     """One line of plain text in several fonts (``(font, text)`` runs), aligned as ``style``
     says: "<b>Label</b> value" without a Paragraph. Never wraps: for short, fixed text."""
 
@@ -149,24 +174,15 @@ class TextRuns(Flowable):  # type: ignore[misc]
         self.runs = [(font, clean(text).replace("\n", " ")) for font, text in runs]
         self.style = style
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        """Takes the whole width and one line."""
-        self.width, self.height = availWidth, self.style.leading
-        return self.width, self.height
+    def _line_count(self, availWidth: float) -> int:
+        return 1
 
     def draw(self) -> None:
         """Draw the runs one after the other on one baseline."""
         s = self.style
         size = s.fontSize
         total = sum(pdfmetrics.stringWidth(part, font, size) for font, part in self.runs)
-        left, right = s.leftIndent, self.width - s.rightIndent
-        if s.alignment == TA_RIGHT:
-            x = right - total
-        elif s.alignment == TA_CENTER:
-            x = (left + right - total) / 2
-        else:
-            x = left
-        text = self.canv.beginText(x, self.height - size)
+        text = self.canv.beginText(self._line_x(total), self._first_baseline())
         text.setFillColor(s.textColor)
         for font, part in self.runs:
             text.setFont(font, size, s.leading)
@@ -174,7 +190,7 @@ class TextRuns(Flowable):  # type: ignore[misc]
         self.canv.drawText(text)
 
 
-class RichLines(Flowable):  # type: ignore[misc]
+class RichLines(_WrappedLines):
     """Wrapped plain text in several fonts: ``(font, text)`` runs, e.g. a bold "Codes:" and the
     regular list after it, in the size, leading, colour and alignment of ``style``.
 
@@ -209,7 +225,7 @@ class RichLines(Flowable):  # type: ignore[misc]
         self.lines: list[list[list[tuple[str, str]]]] = []
         self._wrapped_at: float | None = None
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+    def _line_count(self, availWidth: float) -> int:
         """Break the words into lines for this width (once per width)."""
         if self._wrapped_at != availWidth:
             s = self.style
@@ -227,15 +243,14 @@ class RichLines(Flowable):  # type: ignore[misc]
             if line:
                 self.lines.append(line)
             self._wrapped_at = availWidth
-        self.width, self.height = availWidth, len(self.lines) * self.style.leading
-        return self.width, self.height
+        return len(self.lines)
 
     def draw(self) -> None:
         """Draw each line as runs of text, switching fonts where the words do."""
         s = self.style
         text = self.canv.beginText()
         text.setFillColor(s.textColor)
-        y = self.height - s.fontSize
+        y = self._first_baseline()
         for line in self.lines:
             pieces: list[tuple[str, str]] = []
             for i, word in enumerate(line):
@@ -246,10 +261,7 @@ class RichLines(Flowable):  # type: ignore[misc]
                     else:
                         pieces.append((font, prefix + piece))
             total = sum(pdfmetrics.stringWidth(piece, font, s.fontSize) for font, piece in pieces)
-            left, right = s.leftIndent, self.width - s.rightIndent
-            x = right - total if s.alignment == TA_RIGHT else (
-                (left + right - total) / 2 if s.alignment == TA_CENTER else left)
-            text.setTextOrigin(x, y)
+            text.setTextOrigin(self._line_x(total), y)
             for font, piece in pieces:
                 text.setFont(font, s.fontSize, s.leading)
                 text.textOut(piece)

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from therapist_desk.domain.errors import ValidationError
+from therapist_desk.store.vault_ops import fsync_folder as fsync_folder  # its one home
 
 MIN_PASSWORD_LENGTH = 8
 FILE_MODE = 0o600
@@ -109,14 +110,3 @@ def discard(temp: Path) -> None:
 
 def _folder_of(target: Path) -> Path:
     return target.parent if str(target.parent) else Path(".")
-
-
-def fsync_folder(folder: Path) -> None:
-    """Make renames in ``folder`` durable (POSIX); Windows has no directory handles to sync."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

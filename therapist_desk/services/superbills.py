@@ -1,4 +1,4 @@
-"""Superbills: check completeness, assemble ``SuperbillData`` from the vault, save, log, batch.
+"""Superbills: check completeness, assemble ``SuperbillData`` from the vault, save, log.
 
 A superbill missing an NPI or a diagnosis costs the client their reimbursement, so every
 required item is checked before anything is rendered; the refusal lists each missing item with
@@ -10,36 +10,35 @@ paid amount only when a payment is tied to its session (``LedgerEntry.session_id
 session's first line; otherwise it is blank. The total "Amount paid" (CMS-1500 box 29) is every
 payment dated within the period (or tied to a session on the superbill), insurance payments
 included, since box 29 counts what the patient and other payers paid.
+
+The monthly batch (a superbill for every client with signed sessions in a month) is in
+``services.superbill_batch``; it builds each superbill with ``build_superbill``.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from therapist_desk.domain.audit import Disclosure
-from therapist_desk.domain.client import Client, Diagnosis, Insurance, fold_name
+from therapist_desk.domain.client import Client, fold_name
 from therapist_desk.domain.cpt import (
     INDIVIDUAL_TIMED_CODES,
     PLACE_OF_SERVICE_LABELS,
-    ServiceLine,
     cpt_label,
 )
-from therapist_desk.domain.enums import LedgerKind, NoteStatus, PaymentMethod, TaxIdKind
+from therapist_desk.domain.enums import LedgerKind, NoteStatus, TaxIdKind
 from therapist_desk.domain.errors import ValidationError
 from therapist_desk.domain.icd10 import Icd10Catalog
 from therapist_desk.domain.identifiers import format_ein, mask_ssn, validate_npi
 from therapist_desk.domain.ledger import LedgerEntry
-from therapist_desk.domain.practice import Address, PracticeProfile
+from therapist_desk.domain.practice import PracticeProfile
 from therapist_desk.domain.session import SessionNote
 from therapist_desk.export.data import (
     DiagnosisEntry,
@@ -50,31 +49,15 @@ from therapist_desk.export.data import (
 )
 from therapist_desk.export.superbill import render_superbill
 from therapist_desk.services.common import ActionRefused, audit
-from therapist_desk.services.pdf_output import (
-    check_password,
-    discard,
-    fsync_folder,
-    publish,
-    save_pdf,
-    write_temp,
-)
-from therapist_desk.services.vault_access import Vault
+from therapist_desk.services.pdf_output import check_password, save_pdf
 from therapist_desk.store.repositories import notes as notes_repo
 from therapist_desk.store.repositories import records
-from therapist_desk.store.models import (
-    ClientRow,
-    DiagnosisRow,
-    LedgerRow,
-    NoteBodyRow,
-    SessionLineRow,
-    SessionRow,
-)
-from therapist_desk.store.repositories.clients import (
-    RecordNotFound,
-    list_client_summaries,
-    load_client,
-)
+from therapist_desk.store.repositories.billing_month import BilledSession
+from therapist_desk.store.repositories.clients import load_client
 from therapist_desk.store.repositories.practice import get_practice
+
+if TYPE_CHECKING:  # the batch's names, still importable from here (see __getattr__)
+    from therapist_desk.services.superbill_batch import cli_batch as cli_batch
 
 WHERE_PRACTICE = "Settings > Practice profile"
 WHERE_CLIENT = "Clients tab"
@@ -93,9 +76,6 @@ MODIFIER_LABELS: dict[str, str] = {
     "GT": "telehealth (legacy)",
     "FQ": "telehealth, audio only (legacy)",
 }
-
-ProgressCallback = Callable[[int, int, str], "bool | None"]
-SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +165,7 @@ def _chosen_notes(
     return chosen
 
 
-def _order_key(note: _Billed) -> tuple[date, time, int]:
+def _order_key(note: BilledSession) -> tuple[date, time, int]:
     return (note.session_date, note.start_time or time.min, note.id)
 
 
@@ -264,24 +244,6 @@ class _Diagnoses:
                 for i, code in enumerate(ordered)]
 
 
-@dataclass(frozen=True, slots=True)
-class _Billed:
-    """What a superbill reads of a signed session (the batch loads only this much)."""
-
-    id: int
-    session_date: date
-    start_time: time | None
-    place_of_service: str
-    lines: tuple[ServiceLine, ...]
-    diagnosis_codes: tuple[str, ...]
-
-    @classmethod
-    def of(cls, note: SessionNote) -> _Billed:
-        assert note.id is not None
-        return cls(note.id, note.session_date, note.start_time, note.place_of_service, note.lines,
-                   note.diagnosis_codes)
-
-
 def assemble_superbill(
     session: Session,
     client_id: int,
@@ -311,17 +273,17 @@ def assemble_superbill(
         assert start is not None and end is not None
         billed = _signed_notes_in_range(session, client_id, start, end)
     ledger = records.list_ledger(session, client_id)
-    return _build_superbill(
-        profile, client, [_Billed.of(note) for note in billed], ledger, today,
+    return build_superbill(
+        profile, client, [BilledSession.of(note) for note in billed], ledger, today,
         start=start, end=end, chosen=session_ids is not None, reveal_ssn=reveal_ssn,
         catalog=catalog, note_gaps=note_gaps,
     )
 
 
-def _build_superbill(
+def build_superbill(
     profile: PracticeProfile | None,
     client: Client,
-    billed: list[_Billed],
+    billed: list[BilledSession],
     ledger: Sequence[LedgerEntry],
     today: date,
     *,
@@ -347,7 +309,7 @@ def _build_superbill(
     assert start is not None and end is not None
 
     diagnoses = _Diagnoses(client, catalog)
-    pending: list[tuple[_Billed, list[str]]] = []
+    pending: list[tuple[BilledSession, list[str]]] = []
     for note in billed:
         day = note.session_date.isoformat()
         if not note.lines:
@@ -441,7 +403,7 @@ def _take_charge(charges: list[LedgerEntry], cpt: str) -> Decimal | None:
     return None
 
 
-def _timed_code_conflicts(notes: Sequence[_Billed]) -> list[MissingItem]:
+def _timed_code_conflicts(notes: Sequence[BilledSession]) -> list[MissingItem]:
     """At most one of 90832/90834/90837 per date of service (DOMAIN.md)."""
     by_day: dict[date, list[str]] = {}
     for note in notes:
@@ -508,7 +470,7 @@ def export_superbill(
     return SuperbillExport(written, data, disclosure_id)
 
 
-# --- the monthly batch ----------------------------------------------------------------------
+# --- months and file names ------------------------------------------------------------------
 
 
 def parse_month(text: str) -> tuple[date, date]:
@@ -538,329 +500,3 @@ def superbill_filename(client: Client, start: date, end: date) -> str:
     return (f"superbill_{period}_{_ascii_name(client.legal_last_name)}_"
             f"{_ascii_name(client.legal_first_name)}_c{client.id}.pdf")
 
-
-@dataclass(frozen=True, slots=True)
-class BatchItem:
-    client_id: int
-    client_name: str
-    path: Path | None = None
-    missing: tuple[MissingItem, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class BatchSummary:
-    start: date
-    end: date
-    out_dir: Path
-    made: tuple[BatchItem, ...] = ()
-    skipped: tuple[BatchItem, ...] = ()
-    cancelled: bool = False
-    total: int = 0
-
-    @property
-    def ok(self) -> bool:
-        """True when every client with signed sessions got a superbill."""
-        return not self.skipped and not self.cancelled
-
-    def describe(self) -> list[str]:
-        """Plain lines for a dialog or a terminal (they name clients: never log them)."""
-        lines = [(f"Made {len(self.made)} of {self.total} superbills for "
-                  f"{self.start.isoformat()} to {self.end.isoformat()} in {self.out_dir}.")]
-        if self.cancelled:
-            lines.append("Cancelled before the end; the superbills made so far are kept.")
-        if self.skipped:
-            lines.append(f"Not made for {len(self.skipped)} client(s); fix these and run again:")
-            for item in self.skipped:
-                lines.append(f"  {item.client_name}:")
-                lines += [f"    {missing}" for missing in item.missing]
-        return lines
-
-
-def clients_with_signed_sessions(session: Session, start: date, end: date) -> list[tuple[int, str]]:
-    """(id, display name) of every client, any status, with a signed session in the range.
-
-    Two queries, whatever the number of clients (asking each client in turn was thousands of
-    tiny queries, which on a worker thread starve the GUI thread of the GIL).
-    """
-    ids = notes_repo.client_ids_with_signed_sessions(session, start, end)
-    if not ids:
-        return []
-    return [(s.id, s.display_name) for s in list_client_summaries(session, ids=tuple(ids))]
-
-
-# Superbills whose disclosures are recorded in one transaction, then published together. Each
-# is still recorded before its file appears; a chunk costs one commit and one folder sync.
-BATCH_CHUNK = 16
-# Threads that write and fsync the files while the batch renders the next ones: an fsync is
-# ~1 ms of waiting (much more on a busy disk) that needs no CPU and releases the GIL.
-FILE_WRITERS = 2
-
-
-@dataclass(frozen=True, slots=True)
-class _Written:
-    """A rendered superbill on its way to a temporary file; not yet recorded nor published."""
-
-    client_id: int
-    name: str
-    data: SuperbillData
-    path: Path
-    temp: Future[Path]
-
-
-def batch_superbills(
-    session_factory: SessionFactory,
-    month: str,
-    out_dir: Path,
-    *,
-    now: datetime,
-    progress: ProgressCallback | None = None,
-    password: str | None = None,
-    reveal_ssn: bool = False,
-) -> BatchSummary:
-    """One superbill file per client with signed sessions in ``month`` ("2026-11").
-
-    Safe to run off the GUI thread. ``session_factory`` (e.g. ``vault.unit_of_work``) gives one
-    transaction that reads the month for every client in a few queries, then one per chunk of
-    ``BATCH_CHUNK`` superbills that records their disclosures and audit events. Each file is
-    written to a temporary file (fsynced) first and renamed into place only once its record is
-    committed: every file in ``out_dir`` is in the disclosure log, and nothing half-written is
-    left there. A client with missing items is listed in the summary and the others still get
-    theirs. ``progress(done, total, client_name)`` is called before each client and once at the
-    end; returning False cancels the rest (the superbills rendered so far are recorded and
-    kept). An error writing a file (disk full, no permission) stops the batch and propagates;
-    the chunk it was in is neither recorded nor left on disk.
-    """
-    start, end = parse_month(month)
-    if password is not None:
-        check_password(password)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with session_factory() as session:
-        candidates = clients_with_signed_sessions(session, start, end)
-        prepared = _assemble_month(session, [cid for cid, _ in candidates], start, end, now.date(),
-                                   reveal_ssn=reveal_ssn)
-    total = len(candidates)
-    made: list[BatchItem] = []
-    skipped: list[BatchItem] = []
-    cancelled = False
-    written: list[_Written] = []
-    encrypted = password is not None
-    with ThreadPoolExecutor(FILE_WRITERS, thread_name_prefix="superbill-files") as files:
-        try:
-            for done, (client_id, name) in enumerate(candidates):
-                if progress is not None and progress(done, total, name) is False:
-                    cancelled = True
-                    break
-                client, result = prepared[client_id]
-                if isinstance(result, SuperbillIncomplete):
-                    skipped.append(BatchItem(client_id, name, missing=result.items))
-                    continue
-                path = out_dir / superbill_filename(client, start, end)
-                pdf = render_superbill(result)
-                written.append(_Written(client_id, name, result, path,
-                                        files.submit(write_temp, pdf, path, password=password)))
-                if len(written) >= BATCH_CHUNK:
-                    chunk, written = written, []
-                    made += _record_and_publish(session_factory, chunk, now, encrypted=encrypted)
-            if written:
-                chunk, written = written, []
-                made += _record_and_publish(session_factory, chunk, now, encrypted=encrypted)
-        finally:
-            _discard_all(written)  # only after a failure: none of these was recorded
-    if progress is not None and not cancelled:
-        progress(total, total, "")
-    return BatchSummary(start, end, out_dir, tuple(made), tuple(skipped), cancelled, total)
-
-
-def _record_and_publish(
-    session_factory: SessionFactory, chunk: Sequence[_Written], now: datetime, *, encrypted: bool
-) -> list[BatchItem]:
-    """Wait for the chunk's temporary files; record each superbill's disclosure and audit event
-    in one transaction; once that is committed, rename each file into place and sync the
-    folder once.
-
-    A failure before the commit (a file that could not be written, the database) records
-    nothing and removes the chunk's temporary files. A rename failing after it (not expected
-    within one folder) leaves a disclosure recorded for a file that did not appear, never a
-    file without its disclosure.
-    """
-    try:
-        temps = [item.temp.result() for item in chunk]
-        with session_factory() as session:
-            for item in chunk:
-                record_superbill_disclosure(session, item.client_id, item.data, now,
-                                            encrypted=encrypted)
-        items = [BatchItem(item.client_id, item.name, path=publish(temp, item.path))
-                 for item, temp in zip(chunk, temps, strict=True)]
-    except BaseException:
-        _discard_all(chunk)
-        raise
-    fsync_folder(chunk[0].path.parent)
-    return items
-
-
-def _discard_all(chunk: Sequence[_Written]) -> None:
-    """Remove the temporary files of superbills that will not be published (waiting for the
-    writes still under way; a write that failed left nothing)."""
-    for item in chunk:
-        try:
-            temp = item.temp.result()
-        except BaseException:  # noqa: BLE001 - its own error is reported by whoever waited first
-            continue
-        discard(temp)
-
-
-# --- reading a month for the batch ----------------------------------------------------------
-#
-# What assemble_superbill reads client by client through the repositories (~25 queries each:
-# the client, each note, the whole ledger), read here for all the clients of a month in six
-# queries, with the same conversions as notes_repo.load_note, clients_repo.load_client and
-# records.list_ledger for the fields a superbill uses. They belong in store/repositories
-# (tests/services/test_superbill_batch.py checks that both roads give the same superbills).
-
-
-def _assemble_month(
-    session: Session, client_ids: Sequence[int], start: date, end: date, today: date, *,
-    reveal_ssn: bool = False, catalog: Icd10Catalog | None = None,
-) -> dict[int, tuple[Client, SuperbillData | SuperbillIncomplete]]:
-    """Each client's superbill for ``start``..``end`` (or why it cannot be made), as
-    ``assemble_superbill`` would make it, from a few queries for all of them."""
-    if not client_ids:
-        return {}
-    profile = get_practice(session)
-    clients = _billing_clients(session, client_ids)
-    billed = _signed_sessions(session, client_ids, start, end)
-    ledgers = _ledger_entries(session, client_ids, start, end,
-                              [note.id for notes in billed.values() for note in notes])
-    results: dict[int, tuple[Client, SuperbillData | SuperbillIncomplete]] = {}
-    for client_id in client_ids:
-        client = clients.get(client_id)
-        if client is None:
-            raise RecordNotFound("client", client_id)
-        try:
-            data: SuperbillData | SuperbillIncomplete = _build_superbill(
-                profile, client, billed.get(client_id, []), ledgers.get(client_id, []), today,
-                start=start, end=end, chosen=False, reveal_ssn=reveal_ssn, catalog=catalog)
-        except SuperbillIncomplete as incomplete:
-            data = incomplete
-        results[client_id] = (client, data)
-    return results
-
-
-def _billing_clients(session: Session, client_ids: Sequence[int]) -> dict[int, Client]:
-    """The clients, with only what a superbill and its file name read: id, legal name, date of
-    birth, address, insurance (payer, member and group ids) and the ordered diagnoses."""
-    rows = session.execute(
-        select(ClientRow.id, ClientRow.legal_first_name, ClientRow.legal_last_name,
-               ClientRow.date_of_birth, ClientRow.address_json, ClientRow.insurance_json)
-        .where(ClientRow.id.in_(client_ids))
-    ).all()
-    diagnoses: dict[int, list[Diagnosis]] = {}
-    for dx in session.execute(
-        select(DiagnosisRow.client_id, DiagnosisRow.code, DiagnosisRow.title,
-               DiagnosisRow.code_set_release)
-        .where(DiagnosisRow.client_id.in_(client_ids))
-        .order_by(DiagnosisRow.client_id, DiagnosisRow.position)
-    ):
-        diagnoses.setdefault(dx.client_id, []).append(Diagnosis(dx.code, dx.title, dx.code_set_release))
-    found: dict[int, Client] = {}
-    for row in rows:
-        insurance = json.loads(row.insurance_json) if row.insurance_json else {}
-        found[row.id] = Client(
-            id=row.id,
-            legal_first_name=row.legal_first_name,
-            legal_last_name=row.legal_last_name,
-            date_of_birth=row.date_of_birth,
-            address=Address(**(json.loads(row.address_json) if row.address_json else {})),
-            insurance=Insurance(payer=insurance.get("payer", ""),
-                                member_id=insurance.get("member_id", ""),
-                                group_id=insurance.get("group_id", "")),
-            diagnoses=tuple(diagnoses.get(row.id, ())),
-        )
-    return found
-
-
-def _signed_sessions(
-    session: Session, client_ids: Sequence[int], start: date, end: date
-) -> dict[int, list[_Billed]]:
-    """Each client's signed sessions dated ``start``..``end``, with their CPT lines and codes."""
-    rows = session.execute(
-        select(SessionRow.id, SessionRow.client_id, SessionRow.session_date, SessionRow.start_time,
-               SessionRow.place_of_service,
-               func.json_extract(NoteBodyRow.body_json, "$.diagnosis_codes").label("codes"))
-        .outerjoin(NoteBodyRow, NoteBodyRow.session_id == SessionRow.id)
-        .where(SessionRow.status == NoteStatus.SIGNED.value, SessionRow.session_date >= start,
-               SessionRow.session_date <= end, SessionRow.client_id.in_(client_ids))
-    ).all()
-    lines: dict[int, list[ServiceLine]] = {}
-    if rows:
-        for ln in session.execute(
-            select(SessionLineRow.session_id, SessionLineRow.cpt, SessionLineRow.units,
-                   SessionLineRow.modifiers)
-            .where(SessionLineRow.session_id.in_([r.id for r in rows]))
-            .order_by(SessionLineRow.session_id, SessionLineRow.position)
-        ):
-            lines.setdefault(ln.session_id, []).append(
-                ServiceLine(ln.cpt, ln.units, tuple(m for m in ln.modifiers.split(",") if m)))
-    found: dict[int, list[_Billed]] = {}
-    for r in rows:
-        codes = tuple(json.loads(r.codes)) if r.codes else ()
-        found.setdefault(r.client_id, []).append(_Billed(
-            r.id, r.session_date, r.start_time, r.place_of_service, tuple(lines.get(r.id, ())), codes))
-    return found
-
-
-def _ledger_entries(
-    session: Session, client_ids: Sequence[int], start: date, end: date, session_ids: Sequence[int]
-) -> dict[int, list[LedgerEntry]]:
-    """Each client's ledger entries dated ``start``..``end`` or tied to one of ``session_ids``
-    (all that a superbill counts), in ``records.list_ledger`` order (date, then id)."""
-    columns = (LedgerRow.id, LedgerRow.client_id, LedgerRow.kind, LedgerRow.entry_date,
-               LedgerRow.amount_cents, LedgerRow.method, LedgerRow.reference, LedgerRow.memo,
-               LedgerRow.session_id, LedgerRow.cpt)
-    rows = {r.id: r for r in session.execute(
-        select(*columns).where(LedgerRow.client_id.in_(client_ids), LedgerRow.entry_date >= start,
-                               LedgerRow.entry_date <= end))}
-    if session_ids:
-        rows.update((r.id, r) for r in session.execute(
-            select(*columns).where(LedgerRow.session_id.in_(session_ids))))
-    found: dict[int, list[LedgerEntry]] = {}
-    for r in sorted(rows.values(), key=lambda r: (r.entry_date, r.id)):
-        found.setdefault(r.client_id, []).append(LedgerEntry(
-            client_id=r.client_id, kind=LedgerKind(r.kind), entry_date=r.entry_date,
-            amount=Decimal(int(r.amount_cents)).scaleb(-2),
-            method=PaymentMethod(r.method) if r.method else None, reference=r.reference,
-            memo=r.memo, session_id=r.session_id, cpt=r.cpt, id=r.id))
-    return found
-
-
-@dataclass
-class _Echo:
-    echo: Callable[[str], None]
-
-    def __call__(self, done: int, total: int, name: str) -> bool:
-        if name:
-            self.echo(f"[{done + 1}/{total}] {name}")
-        return True
-
-
-def cli_batch(
-    vault: Vault,
-    month: str,
-    out_dir: Path,
-    now: datetime,
-    *,
-    password: str | None = None,
-    echo: Callable[[str], None] = print,
-) -> BatchSummary:
-    """``therapist-desk superbills --month 2026-11 OUT_DIR``: run the batch and print a summary.
-
-    ``vault`` is the open vault. The caller maps ``summary.ok`` to the exit code;
-    ValidationError (a bad month or password) propagates.
-    """
-    parse_month(month)  # a typo fails before any work
-    summary = batch_superbills(vault.unit_of_work, month, out_dir, now=now, progress=_Echo(echo),
-                               password=password)
-    for line in summary.describe():
-        echo(line)
-    return summary

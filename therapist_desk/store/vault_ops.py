@@ -40,6 +40,7 @@ __all__ = [
     "backup_vault",
     "change_passphrase",
     "check_vault",
+    "fsync_folder",
     "integrity_problems",
     "restore_vault",
 ]
@@ -258,7 +259,7 @@ def _publish(partial: Path, dest: Path) -> None:
 def _fsynced_replace(source: Path, target: Path) -> None:
     try:
         os.replace(source, target)
-        _fsync_dir(target.parent)
+        fsync_folder(target.parent)
     except OSError as exc:
         failure = translate_db_error(exc)
         raise failure from None
@@ -282,7 +283,7 @@ def _move_aside(vault_path: Path) -> Path | None:
             target = aside.with_name(aside.name + file.name[len(vault_path.name) :])
             os.replace(file, target)
             moved.append((file, target))
-        _fsync_dir(vault_path.parent)
+        fsync_folder(vault_path.parent)
     except OSError as exc:
         for original, target in reversed(moved):
             os.replace(target, original)
@@ -309,9 +310,9 @@ def _fsync_file(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_dir(folder: Path) -> None:
-    # The rename itself is only durable once the folder is synced (POSIX; Windows cannot open
-    # a folder for fsync and makes renames durable on its own).
+def fsync_folder(folder: Path) -> None:
+    """Make renames in ``folder`` durable (POSIX); Windows has no directory handles to sync
+    and makes renames durable on its own. Also what ``services.pdf_output`` uses."""
     if os.name != "posix":
         return
     fd = os.open(folder, os.O_RDONLY)

@@ -1,7 +1,7 @@
 """Superbills for every client with signed sessions in a month, made off the GUI thread.
 
-``services.superbills.batch_superbills`` runs through ``ctx.tasks``; its progress callback runs
-on the worker, so it only emits a signal (delivered queued to the GUI thread, where the bar
+``services.superbill_batch.batch_superbills`` runs through ``ctx.tasks``; its progress callback
+runs on the worker, so it only emits a signal (delivered queued to the GUI thread, where the bar
 moves) and returns the Cancel flag. The summary names clients: it is shown, never logged.
 
 objectNames: batchSuperbillsDialog, batchMonth, batchFolder, batchFolderError, batchChooseFolder,
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from therapist_desk.domain.errors import ValidationError
-from therapist_desk.services import superbills
+from therapist_desk.services import superbill_batch
 from therapist_desk.ui.context import AppContext
 from therapist_desk.ui.pdf_preview import (
     PasswordOption,
@@ -63,7 +63,7 @@ class BatchSuperbillsDialog(QDialog):
         self._cancel = threading.Event()
         self.running = False
         self._close_when_done = False
-        self.summary: superbills.BatchSummary | None = None
+        self.summary: superbill_batch.BatchSummary | None = None
         self.setObjectName("batchSuperbillsDialog")
         self.setWindowTitle(self.tr("Superbills for a Month"))
         self.setAccessibleName(self.windowTitle())
@@ -174,9 +174,9 @@ class BatchSuperbillsDialog(QDialog):
             relay.progress.emit(done, total)
             return not cancel.is_set()
 
-        def job() -> superbills.BatchSummary:
-            return superbills.batch_superbills(ctx.unit_of_work, month, out_dir, now=now,
-                                               progress=progress, password=password)
+        def job() -> superbill_batch.BatchSummary:
+            return superbill_batch.batch_superbills(ctx.unit_of_work, month, out_dir, now=now,
+                                                   progress=progress, password=password)
 
         self._set_running(True)
         self.summary = None
@@ -197,7 +197,7 @@ class BatchSuperbillsDialog(QDialog):
         self.cancel_button.setEnabled(running)
         self.close_button.setEnabled(not running)
 
-    def _on_done(self, summary: superbills.BatchSummary) -> None:
+    def _on_done(self, summary: superbill_batch.BatchSummary) -> None:
         self._set_running(False)
         self.summary = summary
         total = max(summary.total, 1)

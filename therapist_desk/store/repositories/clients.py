@@ -211,19 +211,14 @@ def list_client_summaries(
     return [_summary(r) for r in rows]
 
 
-def list_client_entries(
-    session: Session,
-    *,
-    search: str = "",
-    statuses: tuple[ClientStatus, ...] = (),
-    ids: tuple[int, ...] | None = None,
-    sort: str = "name",
-    descending: bool = False,
-    limit: int | None = None,
-) -> list[ClientListEntry]:
-    """What list_client_summaries returns, each with its sort key and search key (ClientListEntry)."""
-    rows = _list_rows(session, search=search, statuses=statuses, ids=ids, sort=sort, descending=descending,
-                      limit=limit, keys=True)
+def list_client_entries(session: Session) -> list[ClientListEntry]:
+    """Every client (every status, by name), each with its sort key and search key: what
+    list_client_summaries returns unfiltered, as ClientListEntry rows to filter and sort in memory.
+
+    No filters: the loaded list is always the whole list (the service narrows it in Python).
+    """
+    rows = _list_rows(session, search="", statuses=(), ids=None, sort="name", descending=False,
+                      limit=None, keys=True)
     summary = _summary
     return [(summary(r), r[11], r[12]) for r in rows]
 
@@ -264,8 +259,11 @@ def _list_rows(
     chosen = select(ClientRow.id).where(*conditions) if conditions else None
     if limit is not None and sort not in SORT_COLUMNS[1:]:
         # The name order needs no aggregate: pick the first rows by name, aggregate only them.
-        chosen = select(ClientRow.id).where(*conditions).order_by(by_name, ClientRow.sort_name, ClientRow.id)
-        chosen = chosen.limit(limit)
+        # Picked first, in a query of their own: as a subquery the pick (a sort of every listed
+        # client) ran once per aggregate, five times (first screen at 10,000 clients: 55 -> 20 ms).
+        chosen = tuple(session.scalars(
+            select(ClientRow.id).where(*conditions).order_by(by_name, ClientRow.sort_name, ClientRow.id)
+            .limit(limit)))
     elif chosen is not None:
         picked = select(func.count()).select_from(chosen.subquery()).scalar_subquery()
         everyone = select(func.count()).select_from(ClientRow).scalar_subquery()
