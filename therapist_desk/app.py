@@ -12,6 +12,7 @@ loaded it reads the source of every module an import statement names for the fir
 from __future__ import annotations
 
 import argparse
+import linecache
 import logging
 import sys
 import threading
@@ -168,6 +169,9 @@ def preload_heavy_modules() -> None:
     started = time.perf_counter()
     for name in HEAVY_MODULES:
         importlib.import_module(name)
+    # PySide6 reads the source of every newly imported module (its __feature__ check) through
+    # linecache, which keeps it: ~20 MiB of source lines nothing needs again.
+    linecache.clearcache()
     gui_gc.freeze_survivors()  # the imported modules never need scanning again
     log.info("heavy modules loaded in %.0f ms", (time.perf_counter() - started) * 1000)
 
@@ -189,6 +193,7 @@ class AppController(QObject):
         self.demo = False
         self._place = (0, -1)
         self._preloaded = False
+        self._prepared: Any = None  # a MainWindow built, empty, while the key was stretched
         self._idle: Any = None  # IdleLockWatcher, created with the first main window
         self._backup_timer = QTimer(self)
         self._backup_timer.setInterval(60 * 60 * 1000)  # the daily backup is checked hourly
@@ -231,6 +236,7 @@ class AppController(QObject):
             demo_passphrase = DEMO_PASSPHRASE
         window = UnlockWindow(self.ctx, path, demo_passphrase=demo_passphrase)
         window.unlocked.connect(self.on_unlock_window_unlocked)
+        window.unlock_started.connect(self.on_unlock_window_unlock_started)
         self._show(window)
         return window
 
@@ -250,21 +256,54 @@ class AppController(QObject):
     def on_unlock_window_unlocked(self) -> None:
         self._show_main()
 
-    def _show_main(self, message: str = "") -> None:
+    @Slot()
+    def on_unlock_window_unlock_started(self) -> None:
+        """The key takes ~0.3 s to stretch on a worker and the GUI thread has nothing to do: build
+        the main window meanwhile (empty: no vault yet), so the unlock only has to load and show
+        it. Queued, so the busy indicator is drawn first. A wrong passphrase keeps it for the
+        next try; it holds nothing."""
+        QTimer.singleShot(0, self._prepare_main)
+
+    def _prepare_main(self) -> None:
+        if self._prepared is None and self.ctx.vault is None:
+            self._prepared = self._new_main()
+
+    def _new_main(self) -> Any:
         from therapist_desk.ui.main_window import MainWindow
 
         main = MainWindow(self.ctx, demo=self.demo)
         main.lock_requested.connect(self.on_main_window_lock_requested)
         main.restore_requested.connect(self.on_main_window_restore_requested)
+        return main
+
+    def _show_main(self, message: str = "") -> None:
+        main, self._prepared = self._prepared, None
+        if main is not None and main.demo == self.demo:
+            main.vault_opened()
+        else:
+            if main is not None:
+                main.deleteLater()
+            main = self._new_main()
         self.main_window = main
+        main.first_painted.connect(lambda: self._after_main_painted(main, hint=not message))
         self._show(main)
         main.restore_place(*self._place)
         self._place = (0, -1)
         if message:
             self.ctx.signals.status_message.emit(message)
-        else:
-            self._hint_missing_profile()
-        self._start_watching()
+
+    def _after_main_painted(self, main: QWidget, *, hint: bool) -> None:
+        """What the main window's first paint need not wait for: client edits kept at a lock, the
+        idle lock, the daily backup and, unless a message is already shown, the hint about a
+        missing practice profile."""
+        if main is not self.main_window or self.ctx.vault is None:
+            return  # locked or replaced before it painted; the next window starts them
+        main.restore_drafts()  # type: ignore[attr-defined]
+        profile = self._profile()
+        if hint and profile is None:
+            self.ctx.signals.status_message.emit(self.tr(
+                "The practice profile is not filled in yet: add it in Settings."))
+        self._start_watching(profile)
 
     # --- idle lock and automatic backups ------------------------------------------------------
 
@@ -274,10 +313,9 @@ class AppController(QObject):
         with self.ctx.reader() as session:
             return get_profile(session)
 
-    def _start_watching(self) -> None:
+    def _start_watching(self, profile: Any) -> None:
         from therapist_desk.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleLockWatcher
 
-        profile = self._profile()
         minutes = profile.idle_lock_minutes if profile is not None else DEFAULT_IDLE_MINUTES
         if self._idle is None:
             self._idle = IdleLockWatcher(minutes, self)
@@ -287,7 +325,7 @@ class AppController(QObject):
             self._idle.set_idle_minutes(minutes)
         self._idle.start()
         self._backup_timer.start()
-        self.run_auto_backup()
+        self.run_auto_backup(profile=profile)
 
     @Slot()
     def on_signals_settings_changed(self) -> None:
@@ -307,14 +345,15 @@ class AppController(QObject):
     def on_backup_timer_timeout(self) -> None:
         self.run_auto_backup()
 
-    def run_auto_backup(self, *, on_quit: bool = False) -> None:
-        """The daily encrypted backup on a worker (on quit: now, on this thread, before closing)."""
+    def run_auto_backup(self, *, on_quit: bool = False, profile: Any = None) -> None:
+        """The daily encrypted backup on a worker (on quit: now, on this thread, before closing).
+        ``profile``: the practice profile if the caller has just read it."""
         from therapist_desk.services import backups
 
         vault = self.ctx.vault
         if vault is None:
             return
-        profile = self._profile()
+        profile = profile if profile is not None else self._profile()
         keep = profile.backups_to_keep if profile is not None else 10
         folder, now = self._backup_folder(), self.ctx.now()
         if on_quit:
@@ -344,15 +383,6 @@ class AppController(QObject):
         main.keep_everything_for_lock()  # type: ignore[attr-defined]
         reason = self._idle.reason if self._idle is not None and self._idle.reason else "idle"
         QTimer.singleShot(0, lambda: self._lock(reason))
-
-    def _hint_missing_profile(self) -> None:
-        from therapist_desk.services.practice import get_profile
-
-        with self.ctx.reader() as session:
-            missing = get_profile(session) is None
-        if missing:
-            self.ctx.signals.status_message.emit(self.tr(
-                "The practice profile is not filled in yet: add it in Settings."))
 
     def _leave_main(self) -> None:
         """Remember the place, let tabs drop what they show and wait for running workers."""

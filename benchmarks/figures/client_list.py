@@ -95,7 +95,7 @@ def filter_and_sort(ctx: Context) -> list[Result]:
     vault = open_vault(work_copy(ctx.builds["clients"].vault, folder), PASSPHRASE)
     app_ctx = AppContext(paths=resolve_paths(folder / "data"), signals=AppSignals(), tasks=SyncTaskRunner(),
                          vault=vault)
-    tab = ClientsTab(app_ctx)  # loads the list, the attention badge and the ICD-10 table inline
+    tab = ClientsTab(app_ctx)  # loads the list and the attention badge inline
     tab.resize(1400, 800)  # the table ~880 x 700, as in the main window
     tab.show()
     app.processEvents()

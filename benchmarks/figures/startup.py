@@ -127,5 +127,5 @@ def unlock_and_memory(ctx: Context) -> list[Result]:
     results.append(Result(f"Memory after unlock with the large vault ({clients:,} clients)", rss,
                           f"<= {MEMORY_TARGET_MIB:.0f} MiB", rss <= MEMORY_TARGET_MIB, unit="MiB",
                           runs=runs, load=loads,
-                          note=f"VmRSS once the list, attention and ICD-10 preload are done; peak {peak:.0f} MiB"))
+                          note=f"VmRSS once the list and attention are loaded and their page cache and heap given back (ICD-10 loads when work needs it); peak {peak:.0f} MiB"))
     return results

@@ -5,7 +5,8 @@
 2. Floor: one key stretch (derive_key) in this process.
 3. Type the passphrase, click Unlock (t0), and stop the clock when the main window is shown and
    the Clients table, reset with the first list, has painted (t1).
-4. Wait until the attention query and the ICD-10 preload are done and read the memory.
+4. Wait until the attention query and the work after it (the page cache and freed heap given
+   back) are done, and read the memory.
 
 Prints one JSON line. Usage: unlock.py DATA_DIR PASSPHRASE
 """

@@ -20,6 +20,7 @@ from therapist_desk import logs  # noqa: E402
 from therapist_desk.app import AppController, create_application, install_excepthook  # noqa: E402
 from therapist_desk.paths import resolve_paths  # noqa: E402
 from therapist_desk.ui.context import AppContext  # noqa: E402
+from therapist_desk.ui.main_window import TAB_NOTES, TAB_PLANS  # noqa: E402
 from therapist_desk.ui.signals import AppSignals  # noqa: E402
 from therapist_desk.ui.tasks import TaskRunner  # noqa: E402
 
@@ -73,7 +74,7 @@ def main() -> int:
     QTest.qWait(400)
 
     # Session Notes tab: a new note typed, autosaved, saved as a draft, searched for.
-    main_window.tabs.setCurrentWidget(main_window.notes_tab)
+    main_window.show_tab(TAB_NOTES)
     notes = main_window.notes_tab
     notes.new_note()
     section = next(w for w in notes.editor.findChildren(QPlainTextEdit)
@@ -85,7 +86,7 @@ def main() -> int:
 
     with ctx.reader() as session:  # the marker really is in the vault (so its absence means something)
         assert search_notes(session, NOTE_MARKER), "the note was saved"
-    main_window.tabs.setCurrentWidget(main_window.plans_tab)
+    main_window.show_tab(TAB_PLANS)
     QTest.qWait(200)
 
     # An unexpected error whose message holds the marker must reach neither log nor dialog text.

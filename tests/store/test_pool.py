@@ -20,9 +20,30 @@ def test_pool_hands_out_the_connection_returned_last(fresh_vault: VaultFixture) 
         engine.dispose()
 
 
-def test_page_cache_is_32_mib_per_connection(fresh_vault: VaultFixture) -> None:
+def test_page_cache_is_8_mib_per_connection(fresh_vault: VaultFixture) -> None:
     engine = make_engine(fresh_vault.path, fresh_vault.key)
     try:
-        assert read_pragmas(engine)["cache_size"] == -32768
+        assert read_pragmas(engine)["cache_size"] == -8192
     finally:
         engine.dispose()
+
+
+def test_release_memory_begins_no_transaction(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """It empties a pooled connection's page cache while a writer holds the write lock: a
+    transaction (BEGIN IMMEDIATE) there would wait for the lock and fail after the busy timeout."""
+    import time
+
+    from sqlalchemy import text
+
+    from therapist_desk.store.database import create_and_open
+
+    with create_and_open(tmp_path / "vault.tdvault", "release memory test passphrase") as vault:
+        with vault.reader() as session:
+            before = session.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
+        with vault.unit_of_work() as writer:
+            writer.execute(text("CREATE TABLE scratch (x)"))  # the write lock is held from here
+            started = time.monotonic()
+            vault.release_memory()
+            assert time.monotonic() - started < 1.0
+        with vault.reader() as session:  # the emptied cache refills on demand
+            assert session.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one() == before + 1

@@ -40,6 +40,7 @@ from therapist_desk.domain.practice import Address
 from therapist_desk.domain.session import SessionNote
 from therapist_desk.services import ledger, notes
 from therapist_desk.services.audit_log import list_events
+from therapist_desk.services.clients import create_client
 from therapist_desk.ui.billing_tab import BillingTab
 from therapist_desk.ui.context import AppContext
 from therapist_desk.ui.ledger_model import (
@@ -334,6 +335,25 @@ def test_statement_pdf_is_written(qtbot: Any, tab: BillingTab, bctx: AppContext,
     with bctx.reader() as session:
         assert [e.client_id for e in list_events(session, action="export.statement")] == [client_id]
 
+
+
+def test_practice_balance_comes_from_a_worker_and_a_late_answer_is_dropped(
+        qtbot: Any, threaded_ctx: AppContext, make_profile: Callable[..., object], make_client) -> None:
+    """The practice total scans the whole ledger: the GUI thread never waits for it, and an
+    answer that arrives after a lock does not put a figure back on the cleared tab."""
+    open_threaded_vault(threaded_ctx, make_profile)
+    with threaded_ctx.unit_of_work() as session:
+        cid = create_client(session, make_client(**billable()), NOW).id
+    signed_session(threaded_ctx, cid, date(2026, 11, 3))
+    widget = BillingTab(threaded_ctx)
+    qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: widget.practice_balance.text() == "Practice: $140.00 owed")
+    threaded_ctx.signals.client_changed.emit(cid)  # asks again on the worker...
+    threaded_ctx.signals.about_to_lock.emit()  # ...and the lock comes first
+    threaded_ctx.tasks.wait()
+    qtbot.wait(50)  # the queued answer is delivered and ignored
+    assert threaded_ctx.tasks.pending() == 0
+    assert widget.practice_balance.text() == ""
 
 def test_lock_clears_everything(qtbot: Any, tab: BillingTab, bctx: AppContext, client_id: int) -> None:
     bctx.signals.client_selected.emit(client_id)

@@ -560,6 +560,38 @@ def test_the_first_queries_run_on_a_worker_thread(qtbot, threaded_ctx, make_prof
     assert tab.select_client(zoe) and tab.form.title.text() == "Zoë Worker"
 
 
+
+def test_icd_table_loads_when_editing_starts_and_memory_is_given_back_after_the_first_load(
+        qtbot, threaded_ctx, make_profile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Unlocking and reading load no ICD-10-CM table (15 MiB); editing a client starts it on a
+    worker. After the first list and attention, the page cache they filled is given back."""
+    from therapist_desk.domain.icd10 import Icd10Catalog
+    from therapist_desk.services.practice import save_profile
+    from therapist_desk.services.vault_access import create_and_open
+    from therapist_desk.ui import diagnosis_picker
+
+    ctx = threaded_ctx
+    ctx.clock = lambda: NOW
+    ctx.vault = create_and_open(ctx.paths.vault, "icd preload test")
+    with ctx.unit_of_work() as s:
+        save_profile(s, make_profile(), NOW)
+    robin = save_client(ctx, NOW, legal_first_name="Robin", legal_last_name="Fictionalson")
+    monkeypatch.setattr(Icd10Catalog, "_default", None)  # as in a fresh process (the save loaded it)
+    monkeypatch.setattr(diagnosis_picker, "_catalog_asked", False)
+    released: list[bool] = []
+    release = ctx.vault.release_memory
+    monkeypatch.setattr(ctx.vault, "release_memory", lambda: released.append(True) or release())
+    tab = ClientsTab(ctx)
+    qtbot.addWidget(tab)
+    qtbot.waitUntil(lambda: released == [True], timeout=5000)  # after the list and attention
+    assert tab.model.client_ids() == (robin,)
+    assert tab.select_client(robin)
+    ctx.tasks.wait()
+    assert Icd10Catalog._default is None, "reading a client needs no ICD table"
+    qtbot.keyClicks(tab.form.fields["pronouns"], "they")
+    qtbot.waitUntil(lambda: Icd10Catalog._default is not None, timeout=10_000)
+    assert released == [True], "given back once, after the first load only"
+
 # --- the loaded list: sorts and filters without a query, the first rows first -------------
 
 def build_varied_list(ctx: AppContext) -> list[int]:

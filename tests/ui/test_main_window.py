@@ -14,7 +14,7 @@ from therapist_desk import APP_NAME
 from therapist_desk.app import AppController
 from therapist_desk.ui.about_dialog import AboutDialog
 from therapist_desk.ui.context import AppContext
-from therapist_desk.ui.main_window import MainWindow
+from therapist_desk.ui.main_window import TAB_CLIENTS, TAB_BILLING, TAB_NOTES, TAB_PLANS, MainWindow
 from therapist_desk.ui.unlock_window import UnlockWindow
 
 # A made-up name that would stand out anywhere it leaked to.
@@ -48,9 +48,59 @@ def test_the_tabs_and_a_plain_title(main: MainWindow) -> None:
     assert [main.tabs.tabText(i).replace("&&", "&") for i in range(main.tabs.count())] == [
         "Clients", "Session Notes", "Treatment Plans", "Billing & Letters"]
     assert [main.tabs.widget(i).objectName() for i in range(4)] == [
+        "clientsPage", "sessionNotesPage", "treatmentPlansPage", "billingPage"]
+    assert [main.pages[i].ensure().objectName() for i in range(4)] == [
         "clientsTab", "sessionNotesTab", "treatmentPlansTab", "billingTab"]
     assert not main.demo_banner.isVisibleTo(main)
 
+
+def test_hidden_tabs_are_built_when_first_shown_and_catch_up(
+        qtbot, open_main, ctx: AppContext, add_client) -> None:
+    first = open_main()
+    first.resize(first.minimumWidth(), 600)  # what the 800x600 offscreen screen gives back
+    first.show_tab(TAB_NOTES).findChild(QSplitter, "notesSplitter").setSizes([150, 750])
+    notes_left = first.notes_tab.splitter.sizes()[0]
+    first.close()
+
+    main = open_main()
+    assert main.pages[TAB_CLIENTS].tab is main.clients_tab
+    assert [page.tab for page in main.pages[1:]] == [None, None, None], "built on first use only"
+    client_id = add_client(legal_first_name="Robin", legal_last_name="Fictionalson")
+    main.clients_tab.reload()
+    main.clients_tab.select_client(client_id)
+    assert main.pages[TAB_NOTES].tab is None
+    main.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
+    qtbot.keyClick(main.tabs, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    notes = main.pages[TAB_NOTES].tab
+    assert notes is not None and main.current_tab() is notes and notes.isVisible()
+    assert notes.client_id == client_id and "Robin Fictionalson" in notes.client_label.text()
+    assert abs(notes.splitter.sizes()[0] - notes_left) <= 12, "its saved splitter came back"
+    assert main.pages[TAB_PLANS].tab is None and main.pages[TAB_BILLING].tab is None
+    # A menu action that needs the Billing tab builds it and brings it to the front.
+    _action(main, "actionShowBilling").trigger()
+    assert main.billing_tab.client_id == client_id and main.current_tab() is main.billing_tab
+
+
+
+def test_text_recovered_after_a_crash_is_offered_at_once(qtbot, open_main, ctx: AppContext,
+                                                         add_client) -> None:
+    """The Session Notes tab is built at start only when it has recovered text to offer."""
+    from therapist_desk.services.note_drafts import NoteDraft, keep_note_draft
+
+    assert open_main().pages[TAB_NOTES].tab is None  # nothing to recover: not built
+    client_id = add_client(legal_first_name="Robin", legal_last_name="Fictionalson")
+    with ctx.unit_of_work() as session:
+        keep_note_draft(session, NoteDraft(client_id, session_date="2026-11-20",
+                                           plan_text="Typed before the crash"), ctx.now())
+    messages: list[str] = []
+    ctx.signals.status_message.connect(messages.append)
+    main = open_main()
+    notes = main.pages[TAB_NOTES].tab
+    assert notes is not None and notes.banner.isVisibleTo(notes)
+    assert "was recovered" in notes.banner_text.text()
+    assert messages == ["Unsaved note text was recovered: see Session Notes."]
+    assert main.statusBar().currentMessage() == messages[0]
 
 def test_menus_hold_the_actions_with_standard_shortcuts(main: MainWindow) -> None:
     menus = {a.text().replace("&", ""): a.menu() for a in main.menuBar().actions()}
@@ -85,11 +135,11 @@ def test_keyboard_shortcuts_switch_tabs_and_find(qtbot, main: MainWindow) -> Non
     main.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
     qtbot.keyClick(main.tabs, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
-    assert main.tabs.currentWidget() is main.plans_tab
+    assert main.current_tab() is main.plans_tab
     qtbot.keyClick(main.tabs, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-    assert main.tabs.currentWidget() is main.notes_tab
+    assert main.current_tab() is main.notes_tab
     qtbot.keyClick(main.tabs, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert main.tabs.currentWidget() is main.clients_tab
+    assert main.current_tab() is main.clients_tab
     assert QApplication.focusWidget() is main.clients_tab.search_box
     assert main.clients_tab.search_box.objectName() == "clientSearch"
 
@@ -97,7 +147,7 @@ def test_keyboard_shortcuts_switch_tabs_and_find(qtbot, main: MainWindow) -> Non
 def test_new_client_and_save_go_to_the_clients_tab(qtbot, main: MainWindow) -> None:
     main.tabs.setCurrentIndex(2)
     _action(main, "actionNewClient").trigger()
-    assert main.tabs.currentWidget() is main.clients_tab
+    assert main.current_tab() is main.clients_tab
     _action(main, "actionSave").trigger()  # an empty new client: the tab shows its own messages
 
 
@@ -237,8 +287,61 @@ def _unlock(qtbot, controller: AppController, typist, passphrase: str) -> MainWi
     typist(window.passphrase, passphrase)
     qtbot.mouseClick(window.unlock_button, Qt.MouseButton.LeftButton)
     assert isinstance(controller.window, MainWindow)
+    # The idle lock and the daily backup start once the window has painted.
+    qtbot.waitUntil(lambda: controller._idle is not None and controller._idle.running)
     return controller.window
 
+
+
+def test_unlock_without_a_practice_profile_says_where_to_add_it(
+        qtbot, ctx: AppContext, typist, passphrase: str) -> None:
+    """Said once the window has painted (with the idle lock and the backup), not before."""
+    from therapist_desk.services.vault_access import create_and_open
+
+    create_and_open(ctx.paths.vault, passphrase).close()  # a vault with no profile yet
+    controller = AppController(ctx)
+    controller.start()
+    try:
+        main = _unlock(qtbot, controller, typist, passphrase)
+        assert main.statusBar().currentMessage() == (
+            "The practice profile is not filled in yet: add it in Settings.")
+    finally:
+        controller.main_window.close_without_asking()  # type: ignore[union-attr]
+        controller.shutdown()
+
+
+def test_the_main_window_is_built_while_the_key_is_stretched(
+        qtbot, threaded_ctx: AppContext, typist, passphrase: str, make_client) -> None:
+    """The GUI thread is idle while the key stretches on a worker: the main window is built
+    then, empty, and kept through a wrong passphrase; the unlock only loads and shows it."""
+    from therapist_desk.services.clients import create_client
+    from therapist_desk.services.vault_access import create_and_open
+
+    with create_and_open(threaded_ctx.paths.vault, passphrase) as vault:
+        with vault.unit_of_work() as session:
+            create_client(session, make_client(legal_first_name="Robin"), threaded_ctx.now())
+    controller = AppController(threaded_ctx)
+    unlock = controller.start()
+    try:
+        assert isinstance(unlock, UnlockWindow)
+        typist(unlock.passphrase, "not the passphrase")
+        qtbot.mouseClick(unlock.unlock_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not unlock.is_busy(), timeout=15_000)
+        prepared = controller._prepared
+        assert isinstance(prepared, MainWindow) and not prepared.isVisible()
+        assert prepared.clients_tab.model.rowCount() == 0, "built before the vault opened: empty"
+        assert controller.main_window is None and threaded_ctx.vault is None
+
+        typist(unlock.passphrase, passphrase)
+        qtbot.mouseClick(unlock.unlock_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: controller.main_window is not None, timeout=15_000)
+        assert controller.main_window is prepared and controller._prepared is None
+        qtbot.waitUntil(lambda: prepared.clients_tab.model.rowCount() == 1, timeout=5_000)
+        assert prepared.isVisible()
+    finally:
+        if controller.main_window is not None:
+            controller.main_window.close_without_asking()  # type: ignore[attr-defined]
+        controller.shutdown()
 
 def test_lock_closes_the_vault_and_unlock_returns_to_the_same_place(
         qtbot, controller: AppController, ctx: AppContext, typist, passphrase: str,
@@ -402,4 +505,4 @@ def test_tools_menu_opens_billing_actions_on_the_billing_tab(qtbot, main: MainWi
                  "actionStatement", "actionLetter", "actionLetterTemplates", "actionAuditLog"):
         assert _action(main, name).text()
     _action(main, "actionShowBilling").trigger()
-    assert main.tabs.currentWidget() is main.billing_tab
+    assert main.current_tab() is main.billing_tab

@@ -60,10 +60,11 @@ _MIN_PAGE_BYTES: Final = 512
 _PLAIN_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 _SIDE_SUFFIXES: Final = ("-wal", "-shm", "-journal")
 _BUSY_TIMEOUT_MS: Final = 5000
-# A 32 MiB page cache per connection keeps repeated encrypted reads free (PITFALLS) for the
-# working set of a large practice; 64 MiB each added ~50 MiB to the app's memory after unlock
-# (three pooled connections fill theirs) for ~10 ms on the 10,000-client list.
-_CACHE_KIB: Final = 32768
+# The page cache of each connection (decrypted pages: repeated reads skip the cipher, PITFALLS).
+# 8 MiB holds a large practice's hot pages (indexes, the FTS terms searched); 32 MiB cost 25 MiB
+# more memory after unlock with no measurable gain since the client list is answered in memory
+# (benchmarks: list, attention, search and save alike at 8 and 32 MiB).
+_CACHE_KIB: Final = 8192
 
 # Execution option choosing how the engine's transactions begin. "IMMEDIATE" (default) takes the
 # write lock at BEGIN, so a second writer waits there (busy_timeout) instead of failing half-way

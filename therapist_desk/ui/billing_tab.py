@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from decimal import Decimal
 
+import shiboken6
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -67,6 +68,7 @@ class BillingTab(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self.client_id = -1
+        self._balance_asked = 0  # practice-balance requests made; only the latest is shown
         self.setObjectName("billingTab")
         self.setAccessibleName(self.tr("Billing"))
         # Replaceable in tests: runs a dialog and returns its result.
@@ -173,10 +175,9 @@ class BillingTab(QWidget):
         if self._ctx.vault is None:
             self.clear()
             return
+        self._reload_practice_balance()
         try:
             with self._ctx.reader() as session:
-                self.practice_balance.setText(self.tr("Practice: {0}").format(
-                    balance_words(ledger.practice_balance(session))))
                 if self.client_id < 0:
                     self._show_nobody()
                     return
@@ -199,6 +200,25 @@ class BillingTab(QWidget):
         for button in self.client_buttons:
             button.setEnabled(True)
 
+    def _reload_practice_balance(self) -> None:
+        """The practice total reads every ledger entry (~60 ms at 230,000): on a worker. Only the
+        answer to the latest request is shown, and none after a lock."""
+        self._balance_asked += 1
+        asked = self._balance_asked
+
+        def total() -> Decimal:
+            with self._ctx.reader() as session:
+                return ledger.practice_balance(session)
+
+        def show(amount: Decimal) -> None:
+            if asked == self._balance_asked and shiboken6.isValid(self.practice_balance):
+                self.practice_balance.setText(self.tr("Practice: {0}").format(balance_words(amount)))
+
+        def failed(error: BaseException) -> None:
+            log.warning("billing tab: practice balance not loaded: %s", type(error).__name__)
+
+        self._ctx.tasks.run(total, show, failed)
+
     def _show_nobody(self) -> None:
         self.client_label.setText(self.tr("No client selected"))
         self.client_balance.clear()
@@ -210,6 +230,7 @@ class BillingTab(QWidget):
     def clear(self) -> None:
         """Forget the client and every figure on screen (the vault is locking or closed)."""
         self.client_id = -1
+        self._balance_asked += 1  # an answer on its way is no longer wanted
         self._show_nobody()
         self.practice_balance.clear()
 

@@ -10,7 +10,9 @@ Reference counting still frees everything that is not in a cycle immediately.
 
 from __future__ import annotations
 
+import ctypes
 import gc
+import sys
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
@@ -64,3 +66,16 @@ def freeze_survivors() -> None:
     and never stall the GUI thread for long."""
     gc.collect()
     gc.freeze()
+
+
+def give_back_freed_memory() -> None:
+    """Ask the C allocator to hand freed heap back to the system (glibc's ``malloc_trim``).
+
+    After a burst of big, short-lived allocations (the first complete client list) glibc keeps
+    the freed pages; macOS and Windows return them by themselves, so elsewhere this does nothing.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (musl): nothing to ask
+            pass

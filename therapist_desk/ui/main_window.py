@@ -1,11 +1,18 @@
 """The main window: composes the tabs, menus, shortcuts and status bar; holds no business logic.
 
 Tabs may offer ``save()``, ``has_unsaved_changes()`` and ``discard_or_save()``; the window calls
-them for Save, Lock, Restore and Quit. Geometry, window state and every named QSplitter's state
+them for Save, Lock, Restore and Quit.
+
+Only the Clients tab is built with the window. Session Notes, Treatment Plans and Billing are
+built the first time they are shown or used (``notes_tab`` and the others are properties that
+build on access), each in a :class:`TabPage` that holds its place in the tab bar: building all
+four cost ~600 ms of the unlock for tabs the user had not opened yet. A tab built later is given
+the selected client and its saved splitter sizes, so it looks as if it had been there all along. Geometry, window state and every named QSplitter's state
 go to QSettings (group "MainWindow"); nothing that names a client does.
 
 objectNames: mainWindow, mainTabs, clientsTab (clients_tab.py), sessionNotesTab,
-treatmentPlansTab, demoBanner, statusBar, busyIndicator; actions actionNewClient, actionBackup,
+treatmentPlansTab, billingTab (inside the pages clientsPage, sessionNotesPage, treatmentPlansPage,
+billingPage), demoBanner, statusBar, busyIndicator; actions actionNewClient, actionBackup,
 actionRestore, actionExport, actionLock, actionQuit, actionUndo, actionRedo, actionCut, actionCopy,
 actionPaste, actionFind, actionSave, actionSettings, actionShowClients, actionShowNotes,
 actionShowPlans, actionAuditLog, actionAbout.
@@ -16,10 +23,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -39,11 +46,9 @@ from therapist_desk import APP_NAME
 from therapist_desk.services import vault_access
 from therapist_desk.services.common import ActionRefused
 from therapist_desk.ui.about_dialog import AboutDialog
-from therapist_desk.ui.billing_tab import BillingTab
 from therapist_desk.ui.clients_tab import ClientsTab
 from therapist_desk.ui.context import AppContext
-from therapist_desk.ui.notes_tab import NotesTab
-from therapist_desk.ui.plans_tab import PlansTab
+from therapist_desk.ui.diagnosis_picker import preload_catalog
 from therapist_desk.ui.settings_dialog import SettingsDialog
 from therapist_desk.ui.widgets import (
     as_sentence,
@@ -53,6 +58,11 @@ from therapist_desk.ui.widgets import (
     standard_keys,
 )
 
+if TYPE_CHECKING:
+    from therapist_desk.ui.billing_tab import BillingTab
+    from therapist_desk.ui.notes_tab import NotesTab
+    from therapist_desk.ui.plans_tab import PlansTab
+
 log = logging.getLogger(__name__)
 
 SETTINGS_GROUP = "MainWindow"
@@ -60,10 +70,35 @@ BACKUP_SUFFIX = ".tdvault"
 TAB_CLIENTS, TAB_NOTES, TAB_PLANS, TAB_BILLING = 0, 1, 2, 3
 
 
+class TabPage(QWidget):
+    """A tab's place in the tab bar; the tab itself is built by ``build`` on first use."""
+
+    built = Signal(QWidget)
+
+    def __init__(self, name: str, build: Callable[[], QWidget]) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self._build = build
+        self.tab: QWidget | None = None
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+
+    def ensure(self) -> QWidget:
+        """The tab, built now if it was not yet."""
+        if self.tab is None:
+            self.tab = self._build()
+            self.layout().addWidget(self.tab)
+            self.tab.show()  # now, not when the layout's queued show gets to it
+            self.built.emit(self.tab)
+        return self.tab
+
+
 class MainWindow(QMainWindow):
     """Title is always just the app name: a client's name never reaches the title bar."""
 
     lock_requested = Signal()
+    # Once, after the first paint has reached the screen: chores wait for it (app.py).
+    first_painted = Signal()
     # A verified backup file and its passphrase; the app tears the window down and restores it.
     restore_requested = Signal(str, str)
 
@@ -71,7 +106,10 @@ class MainWindow(QMainWindow):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self.demo = demo
         self._close_without_asking = False
+        self._detached = False
+        self._painted = False
         self.selected_client_id = -1
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
@@ -84,15 +122,18 @@ class MainWindow(QMainWindow):
         self.clients_tab = ClientsTab(ctx)
         if not self.clients_tab.objectName():
             self.clients_tab.setObjectName("clientsTab")
-        self.notes_tab = NotesTab(ctx)
-        self.plans_tab = PlansTab(ctx)
-        if not self.plans_tab.objectName():
-            self.plans_tab.setObjectName("treatmentPlansTab")
-        self.billing_tab = BillingTab(ctx)
-        self.tabs.addTab(self.clients_tab, self.tr("Clients"))
-        self.tabs.addTab(self.notes_tab, self.tr("Session Notes"))
-        self.tabs.addTab(self.plans_tab, self.tr("Treatment Plans"))
-        self.tabs.addTab(self.billing_tab, self.tr("Billing && Letters"))
+        self.pages: list[TabPage] = []
+        for name, text, build in (
+                ("clientsPage", self.tr("Clients"), lambda: self.clients_tab),
+                ("sessionNotesPage", self.tr("Session Notes"), self._build_notes_tab),
+                ("treatmentPlansPage", self.tr("Treatment Plans"), self._build_plans_tab),
+                ("billingPage", self.tr("Billing && Letters"), self._build_billing_tab)):
+            page = TabPage(name, build)
+            page.built.connect(self.on_page_built)
+            self.pages.append(page)
+            self.tabs.addTab(page, text)
+        self.pages[TAB_CLIENTS].ensure()
+        self.tabs.currentChanged.connect(self.on_tabs_current_changed)
 
         central = QWidget()
         column = QVBoxLayout(central)
@@ -119,6 +160,102 @@ class MainWindow(QMainWindow):
         ctx.signals.client_selected.connect(self.on_signals_client_selected)
         self.resize(1180, 760)
         self.restore_layout()
+        if ctx.vault is not None:
+            self._look_for_recovered_notes()
+
+    def vault_opened(self) -> None:
+        """This window was built before the vault was open (while the key was being stretched):
+        load what it shows now."""
+        self.clients_tab.load()
+        self._look_for_recovered_notes()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self, self.first_painted.emit)  # after this paint is shown
+
+    # --- tabs, built on first use ----------------------------------------------------------------
+
+    @property
+    def notes_tab(self) -> NotesTab:
+        """The Session Notes tab (built now if it was not yet)."""
+        return self.pages[TAB_NOTES].ensure()  # type: ignore[return-value]
+
+    @property
+    def plans_tab(self) -> PlansTab:
+        """The Treatment Plans tab (built now if it was not yet)."""
+        return self.pages[TAB_PLANS].ensure()  # type: ignore[return-value]
+
+    @property
+    def billing_tab(self) -> BillingTab:
+        """The Billing & Letters tab (built now if it was not yet)."""
+        return self.pages[TAB_BILLING].ensure()  # type: ignore[return-value]
+
+    def _build_notes_tab(self) -> QWidget:
+        from therapist_desk.ui.notes_tab import NotesTab
+
+        return NotesTab(self._ctx)
+
+    def _build_plans_tab(self) -> QWidget:
+        from therapist_desk.ui.plans_tab import PlansTab
+
+        tab = PlansTab(self._ctx)
+        if not tab.objectName():
+            tab.setObjectName("treatmentPlansTab")
+        return tab
+
+    def _build_billing_tab(self) -> QWidget:
+        from therapist_desk.ui.billing_tab import BillingTab
+
+        return BillingTab(self._ctx)
+
+    def current_tab(self) -> QWidget:
+        """The tab on screen (built, since it is shown)."""
+        return self.pages[max(self.tabs.currentIndex(), 0)].ensure()
+
+    def show_tab(self, index: int) -> QWidget:
+        """Bring tab ``index`` (TAB_CLIENTS...) to the front and return it."""
+        self.tabs.setCurrentIndex(index)
+        return self.pages[index].ensure()
+
+    @Slot(int)
+    def on_tabs_current_changed(self, index: int) -> None:
+        if 0 <= index < len(self.pages):
+            self.pages[index].ensure()
+
+    @Slot(QWidget)
+    def on_page_built(self, tab: QWidget) -> None:
+        """A tab built late catches up: the selected client and its saved splitter sizes. Notes,
+        plans and billing all check diagnosis codes: the ICD-10-CM table starts loading."""
+        if tab is not self.clients_tab:
+            preload_catalog(self._ctx.tasks)
+            follow = getattr(tab, "on_signals_client_selected", None)
+            if callable(follow) and self.selected_client_id >= 0:
+                follow(self.selected_client_id)
+        settings = QSettings()
+        settings.beginGroup(SETTINGS_GROUP)
+        self._restore_splitters(settings, tab)
+        settings.endGroup()
+
+    def _look_for_recovered_notes(self) -> None:
+        """After a crash, unsaved note text waits in the drafts table: the Session Notes tab offers
+        it back. Looked for on a worker; only when there is some is that tab built to show it."""
+
+        def find() -> bool:
+            from therapist_desk.services import note_drafts  # its import, too, off the GUI thread
+
+            with self._ctx.reader() as session:
+                return note_drafts.draft_to_offer(session, -1) is not None
+
+        def found(recovered: bool) -> None:
+            if recovered and self._ctx.vault is not None and not self._detached:
+                self.notes_tab  # noqa: B018 - built, it shows the recovered text in its banner
+                self._ctx.signals.status_message.emit(self.tr(
+                    "Unsaved note text was recovered: see Session Notes."))
+
+        self._ctx.tasks.run(find, found, lambda error: log_unexpected(
+            log, "looking for recovered note drafts failed", error))
 
     # --- menus -------------------------------------------------------------------------------
 
@@ -191,18 +328,16 @@ class MainWindow(QMainWindow):
             self.tab_actions.append(action)
 
         tools_menu = self.menuBar().addMenu(self.tr("&Tools"))
-        billing = self.billing_tab
-        for name, text, slot in (
-                ("actionRecordPayment", self.tr("Record &Payment…"), billing.record_payment),
-                ("actionSuperbill", self.tr("&Superbill…"), billing.open_superbill),
+        for name, text, method in (
+                ("actionRecordPayment", self.tr("Record &Payment…"), "record_payment"),
+                ("actionSuperbill", self.tr("&Superbill…"), "open_superbill"),
                 ("actionBatchSuperbills", self.tr("Superbills for a &Month…"),
-                 billing.open_batch_superbills),
-                ("actionStatement", self.tr("Client S&tatement…"), billing.open_statement),
-                ("actionLetter", self.tr("Progress &Letter…"), billing.open_letter),
-                ("actionLetterTemplates", self.tr("Letter T&emplates…"), billing.open_letter_templates)):
-            def show_billing_then(_on: bool = False, act: Callable[[], Any] = slot) -> None:
-                self.tabs.setCurrentWidget(self.billing_tab)
-                act()
+                 "open_batch_superbills"),
+                ("actionStatement", self.tr("Client S&tatement…"), "open_statement"),
+                ("actionLetter", self.tr("Progress &Letter…"), "open_letter"),
+                ("actionLetterTemplates", self.tr("Letter T&emplates…"), "open_letter_templates")):
+            def show_billing_then(_on: bool = False, act: str = method) -> None:
+                getattr(self.show_tab(TAB_BILLING), act)()
             tools_menu.addAction(self._action(name, text, show_billing_then))
         tools_menu.addSeparator()
         self.action_audit_log = self._action("actionAuditLog", self.tr("&Audit Log…"),
@@ -223,15 +358,16 @@ class MainWindow(QMainWindow):
 
     # --- tabs ----------------------------------------------------------------------------
 
-    def _tab_widgets(self) -> list[QWidget]:
-        return [self.tabs.widget(i) for i in range(self.tabs.count())]
+    def _built_tabs(self) -> list[tuple[int, QWidget]]:
+        """(index, tab) of the tabs built so far: one never built holds nothing unsaved."""
+        return [(i, page.tab) for i, page in enumerate(self.pages) if page.tab is not None]
 
     def confirm_leave(self) -> bool:
         """Give every tab with unsaved edits the chance to save or discard; False = stay."""
-        for tab in self._tab_widgets():
+        for index, tab in self._built_tabs():
             unsaved = getattr(tab, "has_unsaved_changes", None)
             if callable(unsaved) and unsaved() and not tab.discard_or_save():  # type: ignore
-                self.tabs.setCurrentWidget(tab)
+                self.tabs.setCurrentIndex(index)
                 return False
         return True
 
@@ -242,9 +378,13 @@ class MainWindow(QMainWindow):
     def restore_place(self, tab_index: int, client_id: int) -> None:
         if client_id >= 0:
             self.clients_tab.select_client(client_id)  # it announces client_selected to the rest
-        if self.clients_tab.restore_form_draft():
-            tab_index = TAB_CLIENTS  # unsaved client edits came back: show them
         self.tabs.setCurrentIndex(tab_index)
+
+    def restore_drafts(self) -> None:
+        """Client edits kept at a lock come back into the form, shown (the app calls this once
+        the window has painted: the first paint does not wait for the drafts table)."""
+        if self.clients_tab.restore_form_draft():
+            self.show_tab(TAB_CLIENTS)
 
     @Slot(int)
     def on_signals_client_selected(self, client_id: int) -> None:
@@ -256,19 +396,19 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_action_new_client_triggered(self) -> None:
-        self.tabs.setCurrentWidget(self.clients_tab)
+        self.show_tab(TAB_CLIENTS)
         self.clients_tab.new_client()
 
     @Slot()
     def on_action_find_triggered(self) -> None:
-        self.tabs.setCurrentWidget(self.clients_tab)
+        self.show_tab(TAB_CLIENTS)
         box: QLineEdit = self.clients_tab.search_box
         box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         box.selectAll()
 
     @Slot()
     def on_action_save_triggered(self) -> None:
-        save = getattr(self.tabs.currentWidget(), "save", None)
+        save = getattr(self.current_tab(), "save", None)
         if callable(save):
             save()
 
@@ -287,7 +427,7 @@ class MainWindow(QMainWindow):
 
     def keep_everything_for_lock(self) -> None:
         """An automatic lock cannot ask anyone: every tab keeps its typing as a draft instead."""
-        for tab in self._tab_widgets():
+        for _index, tab in self._built_tabs():
             flush = getattr(tab, "flush_drafts", None)
             if callable(flush):
                 flush()
@@ -446,12 +586,16 @@ class MainWindow(QMainWindow):
         state = settings.value("state")
         if state is not None:
             self.restoreState(state)
-        for splitter in self.findChildren(QSplitter):
+        self._restore_splitters(settings, self)
+        settings.endGroup()
+
+    @staticmethod
+    def _restore_splitters(settings: QSettings, root: QWidget) -> None:
+        for splitter in root.findChildren(QSplitter):
             name = splitter.objectName()
             saved = settings.value(f"splitters/{name}") if name else None
             if saved is not None:
                 splitter.restoreState(saved)
-        settings.endGroup()
 
     def close_without_asking(self) -> None:
         """Close after the caller has already run :meth:`confirm_leave` (lock, restore)."""
@@ -472,5 +616,6 @@ class MainWindow(QMainWindow):
         A replaced window lives until Qt deletes it later; meanwhile it must not react (a
         client_selected meant for its successor would load and audit the client again).
         """
+        self._detached = True
         for receiver in (self, *self.findChildren(QObject)):
             self._ctx.signals.disconnect(receiver)

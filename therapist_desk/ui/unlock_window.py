@@ -58,6 +58,8 @@ class UnlockWindow(QWidget):
 
     unlocked = Signal()
     first_painted = Signal()
+    # The key is being stretched on a worker (~0.3 s): the GUI thread is free meanwhile.
+    unlock_started = Signal()
 
     def __init__(self, ctx: AppContext, vault_path: Path, *, demo_passphrase: str = "",
                  parent: QWidget | None = None) -> None:
@@ -172,6 +174,7 @@ class UnlockWindow(QWidget):
         path = self._vault_path
         ctx = self._ctx
         self._ctx.tasks.run(lambda: _open_vault(ctx, path, passphrase), self._on_opened, self._on_failed)
+        self.unlock_started.emit()
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
