@@ -1,8 +1,11 @@
-"""Test isolation: offscreen Qt, and every test's data, config and logs under its own tmp_path."""
+"""Test isolation: offscreen Qt, every test's data, config and logs under its own tmp_path, and
+garbage collection on the main thread only once Qt is loaded."""
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
 
 # Must be set before anything imports Qt (pytest-qt creates the QApplication lazily).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -24,3 +27,17 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.delenv("THERAPIST_DESK_DATA_DIR", raising=False)
     monkeypatch.delenv("THERAPIST_DESK_PASSPHRASE", raising=False)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Once a test in this worker process has loaded Qt, automatic collection stays off for the
+    rest of it and cycles are collected here, on the main thread, before each test.
+
+    As in the app (ui/gui_gc.py): a cycle holding a Qt object collected on another thread (a
+    worker, or pytest-xdist's I/O thread) deletes it off the GUI thread and crashes Qt later.
+    Turning collection back on after a GUI test is not enough: pytest drops the test's fixture
+    values after the fixtures' own teardown, so those cycles would be collected by any thread.
+    """
+    if "PySide6.QtCore" in sys.modules:
+        gc.disable()
+        gc.collect()

@@ -33,11 +33,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(autouse=True)
 def _gc_on_the_gui_thread(qapp: QApplication) -> Iterator[None]:
     """As in the app (ui/gui_gc.py): no collection on worker threads while a test runs; the
-    cycles it left are collected here, on the GUI thread, before the next test."""
+    cycles it left are collected on the GUI thread (here, and before the next test: see
+    tests/conftest.py, which keeps automatic collection off from now on)."""
     gui_gc.install(qapp)
     yield
     gc.collect()
-    gc.enable()  # non-GUI tests in this worker process collect as usual
 
 
 @pytest.fixture(autouse=True)

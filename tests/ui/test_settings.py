@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QDialogButtonBox, QLineEdit
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtWidgets import QAbstractItemView, QAbstractSpinBox, QDialogButtonBox, QLineEdit
 
 from therapist_desk.domain.enums import NoteFormat
 from therapist_desk.ui.context import AppContext
@@ -30,21 +30,36 @@ def _profile(ctx: AppContext):
 
 
 def _type_fee(qtbot, dialog: SettingsDialog, code: str, text: str) -> None:
+    """Type ``text`` into the fee cell for ``code`` and press Return, as a user would.
+
+    The cell editor is Qt's: Return only queues the view's commit-and-close (a call that carries
+    the editor's raw pointer), and the view deletes the editor later still. So the editor is
+    reached only while it is open, as the cell's index widget; no wrapper of it is kept past
+    Return; the test waits until the view has committed *and* closed it, then has Qt delete it
+    at once, so nothing that follows (another cell, another tab, Save, closing the dialog) ever
+    meets a half-closed editor or a queued call about one.
+    """
     dialog.tabs.setCurrentIndex(1)
     table = dialog.fee_table
     row = next(r for r in range(table.rowCount()) if table.item(r, COL_CODE).text() == code)
+    index = table.model().index(row, COL_FEE)
+    assert table.viewport().findChild(QLineEdit) is None, "no editor is left from before"
     table.setFocus()
-    table.setCurrentCell(row, COL_FEE)
-    qtbot.keyClick(table, Qt.Key.Key_F2)  # open the cell editor, as a user would
-    editors = [e for e in table.viewport().findChildren(QLineEdit) if e.isVisible()]
-    assert len(editors) == 1, editors
-    editor = editors[0]
+    table.setCurrentCell(row, COL_FEE)  # AllEditTriggers: moving to the cell opens its editor
+    qtbot.keyClick(table, Qt.Key.Key_F2)  # what a user would press to edit (it stays open)
+    assert table.state() == QAbstractItemView.State.EditingState
+    editor = table.indexWidget(index)  # the open cell editor, and the only one
+    assert isinstance(editor, QLineEdit) and editor.isVisible(), editor
+    assert len(table.viewport().findChildren(QLineEdit)) == 1
     editor.selectAll()
     qtbot.keyClick(editor, Qt.Key.Key_Delete)
     qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the view commits the editor on a queued call
-    del editor, editors  # Qt deletes the editor after the commit: hold no wrapper of it
-    qtbot.waitUntil(lambda: table.item(row, COL_FEE).text() == text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the view commits and closes it on a queued call
+    del editor  # Qt deletes the editor after the commit: hold no wrapper of it
+    qtbot.waitUntil(lambda: table.state() != QAbstractItemView.State.EditingState)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the closed editor
+    assert table.viewport().findChild(QLineEdit) is None, "the closed editor is deleted"
+    assert table.item(row, COL_FEE).text() == text
 
 
 def _type_number(qtbot, spin: QAbstractSpinBox, value: int) -> None:
@@ -95,6 +110,23 @@ def test_a_bad_fee_is_named_and_nothing_is_saved(qtbot, dialog: SettingsDialog,
     assert dialog.tabs.currentIndex() == 1, "the page with the problem is shown"
     assert "The fee for 90837 must be an amount" in dialog.fee_error.message()
     assert _profile(ctx) == before
+
+
+def test_a_fee_still_being_edited_is_saved_by_a_press_that_keeps_the_focus(
+        qtbot, dialog: SettingsDialog, ctx: AppContext) -> None:
+    dialog.tabs.setCurrentIndex(1)
+    table = dialog.fee_table
+    row = next(r for r in range(table.rowCount()) if table.item(r, COL_CODE).text() == "90837")
+    table.setFocus()
+    table.setCurrentCell(row, COL_FEE)  # the cell's editor opens
+    editor = table.indexWidget(table.model().index(row, COL_FEE))
+    assert isinstance(editor, QLineEdit) and editor.isVisible(), editor
+    editor.selectAll()
+    qtbot.keyClicks(editor, "222")
+    del editor  # the dialog commits and closes it: hold no wrapper of it
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()  # as a screen reader
+    assert dict(_profile(ctx).fee_schedule)["90837"] == Decimal("222.00")
 
 
 def test_a_bad_npi_in_settings_is_shown_beside_it(qtbot, dialog: SettingsDialog,

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QComboBox,
     QDialog,
@@ -205,6 +206,24 @@ class SettingsDialog(QDialog):
 
     # --- saving --------------------------------------------------------------------------
 
+    def _commit_fee_editor(self) -> None:
+        """Commit and close a fee cell still being edited, through the view's own slots.
+
+        A click on Save takes the focus, and the editor commits as it loses it; a press that
+        leaves the focus where it is (a screen reader's press action, ``click()``) would save
+        the old fee instead of the one on screen, the editor committing only as the dialog hides.
+        The editor is reached as the cell's index widget and no wrapper of it is kept: the view
+        hides it and Qt deletes it later.
+        """
+        table = self.fee_table
+        if table.state() != QAbstractItemView.State.EditingState:
+            return
+        editor = table.indexWidget(table.currentIndex())
+        if editor is None:
+            return
+        table.commitData(editor)
+        table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
     def _fees(self) -> tuple[tuple[str, Decimal], ...] | None:
         """The fee table as (code, amount) pairs; shows the first bad cell and returns None."""
         fees = []
@@ -223,6 +242,7 @@ class SettingsDialog(QDialog):
 
     def profile(self) -> PracticeProfile | None:
         """The settings as entered, or None after showing why they cannot be saved."""
+        self._commit_fee_editor()
         fields_ok = self.form.check_all()
         fees = self._fees()
         if not fields_ok:
