@@ -293,9 +293,9 @@ class AppController(QObject):
             self.ctx.signals.status_message.emit(message)
 
     def _after_main_painted(self, main: QWidget, *, hint: bool) -> None:
-        """What the main window's first paint need not wait for: client edits kept at a lock, the
-        idle lock, the daily backup and, unless a message is already shown, the hint about a
-        missing practice profile."""
+        """What the main window and its first rows need not wait for (``first_painted``): client
+        edits kept at a lock, recovered note text, the idle lock, the daily backup and, unless
+        a message is already shown, the hint about a missing practice profile."""
         if main is not self.main_window or self.ctx.vault is None:
             return  # locked or replaced before it painted; the next window starts them
         main.restore_drafts()  # type: ignore[attr-defined]

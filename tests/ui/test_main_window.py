@@ -83,24 +83,32 @@ def test_hidden_tabs_are_built_when_first_shown_and_catch_up(
 
 
 
-def test_text_recovered_after_a_crash_is_offered_at_once(qtbot, open_main, ctx: AppContext,
-                                                         add_client) -> None:
+def test_text_recovered_after_a_crash_is_offered_at_once(
+        qtbot, controller: AppController, ctx: AppContext, typist, passphrase: str,
+        make_client) -> None:
     """The Session Notes tab is built at start only when it has recovered text to offer."""
+    from therapist_desk.services.clients import create_client
     from therapist_desk.services.note_drafts import NoteDraft, keep_note_draft
+    from therapist_desk.services.vault_access import open_vault
 
-    assert open_main().pages[TAB_NOTES].tab is None  # nothing to recover: not built
-    client_id = add_client(legal_first_name="Robin", legal_last_name="Fictionalson")
+    with open_vault(ctx.paths.vault, passphrase) as vault:
+        with vault.unit_of_work() as session:
+            client_id = create_client(session, make_client(legal_first_name="Robin"), ctx.now()).id
+    controller.start()
+    first = _unlock(qtbot, controller, typist, passphrase)
+    assert first.pages[TAB_NOTES].tab is None  # nothing to recover: not built
     with ctx.unit_of_work() as session:
         keep_note_draft(session, NoteDraft(client_id, session_date="2026-11-20",
                                            plan_text="Typed before the crash"), ctx.now())
+    first.lock_requested.emit()
+    qtbot.waitUntil(lambda: isinstance(controller.window, UnlockWindow))
     messages: list[str] = []
     ctx.signals.status_message.connect(messages.append)
-    main = open_main()
+    main = _unlock(qtbot, controller, typist, passphrase)
     notes = main.pages[TAB_NOTES].tab
     assert notes is not None and notes.banner.isVisibleTo(notes)
     assert "was recovered" in notes.banner_text.text()
-    assert messages == ["Unsaved note text was recovered: see Session Notes."]
-    assert main.statusBar().currentMessage() == messages[0]
+    assert "Unsaved note text was recovered: see Session Notes." in messages
 
 def test_menus_hold_the_actions_with_standard_shortcuts(main: MainWindow) -> None:
     menus = {a.text().replace("&", ""): a.menu() for a in main.menuBar().actions()}

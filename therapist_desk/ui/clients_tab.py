@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -71,6 +71,9 @@ Answer = QMessageBox.StandardButton
 
 class ClientsTab(QWidget):
     """Selecting a row emits ``signals.client_selected(id)``; saving emits ``client_changed(id)``."""
+
+    # The first screenful of the list has painted (the main window's chores wait for it).
+    first_rows_painted = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -225,8 +228,11 @@ class ClientsTab(QWidget):
     def _open(self) -> None:
         """The tab's first rows: the first screenful (one small query), painted; then the complete
         list, which fills in below it without moving anything; then who needs attention."""
-        self._show_first_rows(then=lambda: self._after_first_paint(
-            lambda: self._load_full(then=lambda: self._recompute_attention(then=self._release_memory))))
+        def rest() -> None:
+            self.first_rows_painted.emit()
+            self._load_full(then=lambda: self._recompute_attention(then=self._release_memory))
+
+        self._show_first_rows(then=lambda: self._after_first_paint(rest))
 
     def _release_memory(self) -> None:
         """The first complete list and attention read most of the vault: give back the page cache

@@ -68,6 +68,7 @@ log = logging.getLogger(__name__)
 SETTINGS_GROUP = "MainWindow"
 BACKUP_SUFFIX = ".tdvault"
 TAB_CLIENTS, TAB_NOTES, TAB_PLANS, TAB_BILLING = 0, 1, 2, 3
+FIRST_ROWS_WAIT_MS = 2000
 
 
 class TabPage(QWidget):
@@ -97,7 +98,8 @@ class MainWindow(QMainWindow):
     """Title is always just the app name: a client's name never reaches the title bar."""
 
     lock_requested = Signal()
-    # Once, after the first paint has reached the screen: chores wait for it (app.py).
+    # Once, when the window and the first rows of the client list are on screen (or
+    # FIRST_ROWS_WAIT_MS after the window's first paint if they do not come): chores wait for it.
     first_painted = Signal()
     # A verified backup file and its passphrase; the app tears the window down and restores it.
     restore_requested = Signal(str, str)
@@ -109,7 +111,7 @@ class MainWindow(QMainWindow):
         self.demo = demo
         self._close_without_asking = False
         self._detached = False
-        self._painted = False
+        self._painted = self._announced = False
         self.selected_client_id = -1
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
@@ -122,6 +124,7 @@ class MainWindow(QMainWindow):
         self.clients_tab = ClientsTab(ctx)
         if not self.clients_tab.objectName():
             self.clients_tab.setObjectName("clientsTab")
+        self.clients_tab.first_rows_painted.connect(self.on_clients_tab_first_rows_painted)
         self.pages: list[TabPage] = []
         for name, text, build in (
                 ("clientsPage", self.tr("Clients"), lambda: self.clients_tab),
@@ -160,20 +163,26 @@ class MainWindow(QMainWindow):
         ctx.signals.client_selected.connect(self.on_signals_client_selected)
         self.resize(1180, 760)
         self.restore_layout()
-        if ctx.vault is not None:
-            self._look_for_recovered_notes()
 
     def vault_opened(self) -> None:
         """This window was built before the vault was open (while the key was being stretched):
         load what it shows now."""
         self.clients_tab.load()
-        self._look_for_recovered_notes()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, self, self.first_painted.emit)  # after this paint is shown
+            QTimer.singleShot(FIRST_ROWS_WAIT_MS, self, self._announce_painted)
+
+    @Slot()
+    def on_clients_tab_first_rows_painted(self) -> None:
+        QTimer.singleShot(0, self, self._announce_painted)  # after that paint is shown
+
+    def _announce_painted(self) -> None:
+        if not self._announced:
+            self._announced = True
+            self.first_painted.emit()
 
     # --- tabs, built on first use ----------------------------------------------------------------
 
@@ -381,10 +390,12 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(tab_index)
 
     def restore_drafts(self) -> None:
-        """Client edits kept at a lock come back into the form, shown (the app calls this once
-        the window has painted: the first paint does not wait for the drafts table)."""
+        """Client edits kept at a lock come back into the form, shown, and note text recovered
+        after a crash is offered (the app calls this on ``first_painted``: the first rows do not
+        wait for the drafts table)."""
         if self.clients_tab.restore_form_draft():
             self.show_tab(TAB_CLIENTS)
+        self._look_for_recovered_notes()
 
     @Slot(int)
     def on_signals_client_selected(self, client_id: int) -> None:
