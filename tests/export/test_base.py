@@ -77,3 +77,14 @@ def test_renders_on_two_threads_at_once_are_each_whole() -> None:
     expected = [render_superbill(d, invariant=True) for d in datas * 3]
     assert pdfs == expected
     assert ACCENTED in pdf_text(pdfs[0])
+
+
+def test_documents_embed_every_font_they_name() -> None:
+    """The canvas starts in the bundled font: no stray, unembedded Helvetica object."""
+    from tests.export.test_superbill_render import make_superbill
+    from therapist_desk.export.superbill import render_superbill
+
+    pdf = render_superbill(make_superbill(3), invariant=True)
+    assert b"Helvetica" not in pdf
+    assert b"TDSans" not in pdf or b"FontFile2" in pdf
+

@@ -198,6 +198,37 @@ def test_a_failed_commit_publishes_nothing_of_its_chunk(vault: Vault, tmp_path: 
         assert len(list_events(s, action="export.superbill")) == 2, "the second chunk rolled back whole"
 
 
+def test_the_folder_is_synced_once_after_every_rename(vault: Vault, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each file is fsynced before its rename; the renames of all chunks are made durable by one
+    folder sync at the end (also when a later chunk fails), not one per chunk."""
+    monkeypatch.setattr(superbill_batch, "BATCH_CHUNK", 2)
+    a_varied_practice(vault)
+    events: list[str] = []
+    real_publish, real_sync = superbill_batch.publish, superbill_batch.fsync_folder
+    monkeypatch.setattr(superbill_batch, "publish",
+                        lambda temp, path: (events.append("rename"), real_publish(temp, path))[1])
+    monkeypatch.setattr(superbill_batch, "fsync_folder",
+                        lambda folder: (events.append(f"sync {folder.name}"), real_sync(folder))[1])
+    superbill_batch.batch_superbills(vault.unit_of_work, MONTH, tmp_path / "out", now=NOW)
+    assert events == ["rename"] * 4 + ["sync out"]
+
+    events.clear()
+    real_record = superbill_batch.record_superbill_disclosure
+    recorded: list[int] = []
+
+    def fails_in_the_second_chunk(*args: object, **kwargs: object) -> int:
+        recorded.append(1)
+        if len(recorded) == 4:
+            raise RuntimeError("database went away")
+        return real_record(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(superbill_batch, "record_superbill_disclosure", fails_in_the_second_chunk)
+    with pytest.raises(RuntimeError):
+        superbill_batch.batch_superbills(vault.unit_of_work, MONTH, tmp_path / "again", now=NOW)
+    assert events == ["rename"] * 2 + ["sync again"], "the first chunk's renames made durable"
+
+
 def test_password_protected_batch(vault: Vault, tmp_path: Path) -> None:
     cid = add_client(vault)
     signed_session(vault, cid, date(2026, 11, 12))

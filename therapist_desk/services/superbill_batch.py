@@ -101,7 +101,8 @@ def clients_with_signed_sessions(session: Session, start: date, end: date) -> li
 
 
 # Superbills whose disclosures are recorded in one transaction, then published together. Each
-# is still recorded before its file appears; a chunk costs one commit and one folder sync.
+# is still recorded before its file appears; a chunk costs one commit (the folder is synced
+# once, at the end of the batch).
 BATCH_CHUNK = 16
 # Threads that write and fsync the files while the batch renders the next ones: an fsync is
 # ~1 ms of waiting (much more on a busy disk) that needs no CPU and releases the GIL.
@@ -179,6 +180,8 @@ def batch_superbills(
                 made += _record_and_publish(session_factory, chunk, now, encrypted=encrypted)
         finally:
             _discard_all(written)  # only after a failure: none of these was recorded
+            if made:  # the renames of every chunk published, durable in one folder sync
+                fsync_folder(out_dir)
     if progress is not None and not cancelled:
         progress(total, total, "")
     return BatchSummary(start, end, out_dir, tuple(made), tuple(skipped), cancelled, total)
@@ -188,13 +191,14 @@ def _record_and_publish(
     session_factory: SessionFactory, chunk: Sequence[_Written], now: datetime, *, encrypted: bool
 ) -> list[BatchItem]:
     """Wait for the chunk's temporary files; record each superbill's disclosure and audit event
-    in one transaction; once that is committed, rename each file into place and sync the
-    folder once.
+    in one transaction; once that is committed, rename each file into place.
 
-    A failure before the commit (a file that could not be written, the database) records
-    nothing and removes the chunk's temporary files. A rename failing after it (not expected
-    within one folder) leaves a disclosure recorded for a file that did not appear, never a
-    file without its disclosure.
+    Each file was fsynced before its rename; the folder is synced once, after the last chunk
+    (``batch_superbills``), not once per chunk. A rename lost in a crash before that leaves a
+    recorded disclosure without its file, never a file without its disclosure. A failure before
+    the commit (a file that could not be written, the database) records nothing and removes the
+    chunk's temporary files. A rename failing after it (not expected within one folder) leaves a
+    disclosure recorded for a file that did not appear.
     """
     try:
         temps = [item.temp.result() for item in chunk]
@@ -207,7 +211,6 @@ def _record_and_publish(
     except BaseException:
         _discard_all(chunk)
         raise
-    fsync_folder(chunk[0].path.parent)
     return items
 
 
