@@ -31,7 +31,8 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Once a test in this worker process has loaded Qt, automatic collection stays off for the
-    rest of it and cycles are collected here, on the main thread, before each test.
+    rest of it and cycles are collected here, on the main thread, before each test (by CPython's
+    own thresholds).
 
     As in the app (ui/gui_gc.py): a cycle holding a Qt object collected on another thread (a
     worker, or pytest-xdist's I/O thread) deletes it off the GUI thread and crashes Qt later.
@@ -39,5 +40,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     values after the fixtures' own teardown, so those cycles would be collected by any thread.
     """
     if "PySide6.QtCore" in sys.modules:
+        from therapist_desk.ui.gui_gc import collect_due
+
         gc.disable()
-        gc.collect()
+        collect_due()  # the generations CPython would collect now (a full collection is ~0.1 s)

@@ -38,12 +38,19 @@ class GuiThreadCollector(QObject):
 
     def collect_due(self) -> int:
         """Collect the oldest generation whose count passed its threshold; returns it (or -1)."""
-        counts = gc.get_count()
-        for generation in (2, 1, 0):
-            if counts[generation] > self.threshold[generation]:
-                gc.collect(generation)
-                return generation
-        return -1
+        return collect_due(self.threshold)
+
+
+def collect_due(threshold: tuple[int, ...] | None = None) -> int:
+    """What CPython's automatic collection would do now, on the calling thread: collect the
+    oldest generation whose count passed its threshold; returns it (or -1 when none is due)."""
+    limits = threshold or gc.get_threshold()
+    counts = gc.get_count()
+    for generation in (2, 1, 0):
+        if counts[generation] > limits[generation]:
+            gc.collect(generation)
+            return generation
+    return -1
 
 
 def install(app: QObject) -> GuiThreadCollector:
