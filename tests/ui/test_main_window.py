@@ -502,9 +502,12 @@ def test_idle_lock_keeps_unsaved_client_edits_and_is_audited(
 
 def test_unlock_writes_a_daily_backup(qtbot, controller: AppController, ctx: AppContext, typist,
                                       passphrase: str) -> None:
+    """A while after the unlock (so the first list does not wait for the disk), not at once."""
+    controller.first_backup_delay_ms = 300
     controller.start()
     _unlock(qtbot, controller, typist, passphrase)
     ctx.tasks.wait()
+    assert not any(ctx.paths.backup_dir.glob("vault-*.tdvault"))
     qtbot.waitUntil(lambda: any(ctx.paths.backup_dir.glob("vault-*.tdvault")))
 
 
