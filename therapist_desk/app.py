@@ -169,6 +169,9 @@ def preload_heavy_modules() -> None:
     started = time.perf_counter()
     for name in HEAVY_MODULES:
         importlib.import_module(name)
+    from therapist_desk.services.clients import warm_up
+
+    warm_up()  # the unlock's first query, built once on an empty in-memory database
     # PySide6 reads the source of every newly imported module (its __feature__ check) through
     # linecache, which keeps it: ~20 MiB of source lines nothing needs again.
     linecache.clearcache()

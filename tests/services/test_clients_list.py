@@ -155,3 +155,13 @@ def test_the_entries_are_the_unfiltered_summaries_with_their_stored_keys(practic
         stored = {row[0]: (row[1], row[2]) for row in
                   s.execute(text("SELECT id, sort_name, lower(search_name) FROM clients"))}
         assert {e[0].id: (e[1], e[2]) for e in entries} == stored
+
+
+def test_warm_up_runs_the_first_query_in_memory_and_writes_no_file(
+        tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Done before any vault is open (app.preload_heavy_modules): no file, no data, no error."""
+    from therapist_desk.services import clients as client_service
+
+    monkeypatch.chdir(tmp_path)
+    client_service.warm_up()
+    assert list(tmp_path.iterdir()) == []

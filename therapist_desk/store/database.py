@@ -238,6 +238,29 @@ def open_with_key(path: Path, key: VaultKey) -> Vault:
     return _locked_open(path, lambda: key)
 
 
+@contextmanager
+def empty_schema_session() -> Iterator[Session]:
+    """A session on an empty in-memory database with the vault's tables (no file, no data).
+
+    For warming SQLAlchemy's process-wide caches before any vault is open: the first time a
+    process builds and compiles a statement costs several times what it costs later, even on
+    another engine (each engine keeps its own compiled cache, but not all of the work is there).
+    """
+    import sqlalchemy
+    import sqlcipher3.dbapi2 as sqlcipher  # type: ignore[import-untyped]  # ships no stubs
+    from sqlalchemy.pool import StaticPool
+
+    from therapist_desk.store.models import Base
+
+    engine = sqlalchemy.create_engine("sqlite://", module=sqlcipher, poolclass=StaticPool)
+    try:
+        Base.metadata.create_all(engine)
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
 def raw_execute(session: Session, sql: str, **params: object) -> None:
     """Run a statement the ORM does not express (FTS5 maintenance); parameters are bound."""
     session.execute(text(sql), params)
