@@ -21,12 +21,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +35,12 @@ from therapist_desk.services import letters
 from therapist_desk.services.clients import get_client
 from therapist_desk.ui.context import AppContext
 from therapist_desk.ui.discharge_dialog import DateField
-from therapist_desk.ui.pdf_preview import PdfPreviewPanel, client_heading, failure_text
+from therapist_desk.ui.pdf_preview import (
+    PdfPreviewPanel,
+    client_heading,
+    failure_text,
+    lay_out_beside_preview,
+)
 from therapist_desk.ui.widgets import ErrorLabel, add_form_row, busy_bar, hint_label
 
 log = logging.getLogger(__name__)
@@ -136,20 +139,7 @@ class LetterDialog(QDialog):
         column.addWidget(hint_label(tr("Built from dates, the plan, ratings and scores only; "
                                        "psychotherapy notes and note text never appear. Saving "
                                        "records the disclosure."), self))
-        splitter = QSplitter(Qt.Orientation.Horizontal, self, objectName="letterSplitter")
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(left)
-        splitter.addWidget(self.preview)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([420, 700])
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        close.setObjectName("letterClose")
-        close.setAccessibleName(tr("Close"))
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(buttons)
+        lay_out_beside_preview(self, left, self.preview, "letter", (420, 700))
 
     def _load(self) -> None:
         with self._ctx.reader() as session:

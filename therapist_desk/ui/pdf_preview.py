@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -376,3 +377,24 @@ def client_heading(name: str, born: object) -> str:
     if hasattr(born, "strftime"):
         text += QCoreApplication.translate("PdfPreview", ", born {0}").format(born.strftime("%m/%d/%Y"))
     return text
+
+
+def lay_out_beside_preview(dialog: QDialog, controls: QWidget, preview: QWidget, name: str,
+                           sizes: tuple[int, int]) -> None:
+    """The document dialogs' shape (superbill, statement, letter): ``controls`` on the left, the
+    PDF ``preview`` on the right in a splitter named ``<name>Splitter`` (so the main window's
+    layout store can remember it), and a Close button ``<name>Close`` below both."""
+    splitter = QSplitter(Qt.Orientation.Horizontal, dialog, objectName=f"{name}Splitter")
+    splitter.setChildrenCollapsible(False)
+    splitter.addWidget(controls)
+    splitter.addWidget(preview)
+    splitter.setStretchFactor(1, 1)
+    splitter.setSizes(list(sizes))
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+    close = buttons.button(QDialogButtonBox.StandardButton.Close)
+    close.setObjectName(f"{name}Close")
+    close.setAccessibleName(dialog.tr("Close"))
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(splitter, 1)
+    layout.addWidget(buttons)

@@ -13,14 +13,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +28,12 @@ from therapist_desk.services import statements
 from therapist_desk.services.clients import get_client
 from therapist_desk.ui.context import AppContext
 from therapist_desk.ui.discharge_dialog import DateField
-from therapist_desk.ui.pdf_preview import PdfPreviewPanel, client_heading, failure_text
+from therapist_desk.ui.pdf_preview import (
+    PdfPreviewPanel,
+    client_heading,
+    failure_text,
+    lay_out_beside_preview,
+)
 from therapist_desk.ui.widgets import ErrorLabel, add_form_row, busy_bar, hint_label
 
 log = logging.getLogger(__name__)
@@ -79,20 +82,7 @@ class StatementDialog(QDialog):
         column.addStretch(1)
         column.addWidget(hint_label(tr("For the client: charges, payments with their references, "
                                        "and the amount due. Memos are left off."), self))
-        splitter = QSplitter(Qt.Orientation.Horizontal, self, objectName="statementSplitter")
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(left)
-        splitter.addWidget(self.preview)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([320, 680])
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        close.setObjectName("statementClose")
-        close.setAccessibleName(tr("Close"))
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(buttons)
+        lay_out_beside_preview(self, left, self.preview, "statement", (320, 680))
         with ctx.reader() as session:
             client = get_client(session, client_id)
         self.client_label.setText(client_heading(client.legal_name, client.date_of_birth))

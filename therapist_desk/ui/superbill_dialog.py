@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QLabel,
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QRadioButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -44,7 +42,12 @@ from therapist_desk.services.notes import list_notes
 from therapist_desk.services.practice import get_profile
 from therapist_desk.ui.context import AppContext
 from therapist_desk.ui.discharge_dialog import DateField
-from therapist_desk.ui.pdf_preview import PdfPreviewPanel, client_heading, failure_text
+from therapist_desk.ui.pdf_preview import (
+    PdfPreviewPanel,
+    client_heading,
+    failure_text,
+    lay_out_beside_preview,
+)
 from therapist_desk.ui.widgets import ErrorLabel, add_form_row, busy_bar, hint_label
 
 log = logging.getLogger(__name__)
@@ -155,20 +158,7 @@ class SuperbillDialog(QDialog):
         column.addStretch(0)
         column.addWidget(hint_label(tr("A preview records nothing. Saving records the disclosure "
                                        "(what went to whom, when) in the client's log."), self))
-        splitter = QSplitter(Qt.Orientation.Horizontal, self, objectName="superbillSplitter")
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(left)
-        splitter.addWidget(self.preview)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([380, 740])
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        close.setObjectName("superbillClose")
-        close.setAccessibleName(tr("Close"))
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(buttons)
+        lay_out_beside_preview(self, left, self.preview, "superbill", (380, 740))
 
     def _load(self) -> None:
         with self._ctx.reader() as session:
