@@ -6,7 +6,13 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
-from PySide6.QtWidgets import QAbstractItemView, QAbstractSpinBox, QDialogButtonBox, QLineEdit
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QDialogButtonBox,
+    QLineEdit,
+    QPushButton,
+)
 
 from therapist_desk.domain.enums import NoteFormat
 from therapist_desk.ui.context import AppContext
@@ -169,3 +175,38 @@ def test_settings_fill_a_profile_skipped_at_first_run(qtbot, ctx: AppContext, ma
         _save(qtbot, dialog)
     saved = _profile(ctx)
     assert saved is not None and asdict(saved)["rendering_npi"] == "1234567893"
+
+
+def test_the_backup_folder_is_chosen_checked_and_kept_on_this_computer(
+        qtbot, dialog: SettingsDialog, ctx: AppContext, tmp_path, monkeypatch) -> None:
+    """Automatic backups can go to another drive; a folder that is not there is refused by name
+    and nothing is saved; "Use the default" goes back to the data folder's backups."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QFileDialog
+
+    from therapist_desk.services.backups import BACKUP_FOLDER_SETTING, resolve_backup_dir
+
+    assert dialog.backup_folder.text() == str(ctx.paths.backup_dir)
+    drive = tmp_path / "external drive"
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(drive))
+    dialog.tabs.setCurrentIndex(2)
+    qtbot.mouseClick(dialog.findChild(QPushButton, "backupFolderChoose"), Qt.MouseButton.LeftButton)
+    assert dialog.backup_folder.text() == str(drive)
+
+    _save(qtbot, dialog)  # the drive is not connected yet
+    assert dialog.isVisible() and dialog.tabs.currentIndex() == 2
+    assert dialog.backup_folder_error.message() == "Backup folder: not found (is the drive connected?)"
+    assert QSettings().value(BACKUP_FOLDER_SETTING) is None
+
+    drive.mkdir()
+    with qtbot.waitSignal(dialog.accepted):
+        _save(qtbot, dialog)
+    assert resolve_backup_dir(QSettings().value(BACKUP_FOLDER_SETTING), ctx.paths.backup_dir) == drive
+
+    again = SettingsDialog(ctx)
+    qtbot.addWidget(again)
+    assert again.backup_folder.text() == str(drive)
+    qtbot.mouseClick(again.findChild(QPushButton, "backupFolderDefault"), Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(again.accepted):
+        _save(qtbot, again)
+    assert QSettings().value(BACKUP_FOLDER_SETTING) is None

@@ -542,8 +542,12 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_action_restore_triggered(self) -> None:
+        from therapist_desk.services import backups
+
+        folder = backups.resolve_backup_dir(QSettings().value(backups.BACKUP_FOLDER_SETTING),
+                                            self._ctx.paths.backup_dir)
         name, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Restore From a Backup"), str(self._ctx.paths.backup_dir),
+            self, self.tr("Restore From a Backup"), str(folder),
             self.tr("Therapist Desk backups (*.tdvault);;All files (*)"))
         if not name:
             return

@@ -1,26 +1,34 @@
-"""Settings: practice profile, fees, note and session defaults, idle lock, backups (in the vault).
+"""Settings: practice profile, fees, note and session defaults, idle lock, backups (in the vault),
+and the folder of the automatic backups (this computer's QSettings: a path, never client data).
 
 objectNames: settingsDialog, settingsTabs, practiceForm (practice_form.py), feeTable, feeError,
 noteFormatCombo, sessionLengthSpin, planReviewSpin, idleLockSpin, backupsToKeepSpin,
-defaultsError, settingsError, settingsButtons.
+backupFolderField, backupFolderChoose, backupFolderDefault, defaultsError, settingsError,
+settingsButtons.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QFrame,
+    QHBoxLayout,
     QHeaderView,
+    QLineEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSpinBox,
@@ -164,11 +172,70 @@ class SettingsDialog(QDialog):
         )
         for label, widget, hint in rows:
             add_form_row(form, label, widget, hint)
+        self.backup_folder_error = add_form_row(
+            form, self.tr("Backup &folder:"), self._build_backup_folder(),
+            self.tr("Where the automatic backups go. A folder on another drive keeps copies off "
+                    "this computer's disk; it must be connected when the day's backup is made."))
         self.defaults_error = ErrorLabel()
         self.defaults_error.setObjectName("defaultsError")
         self.defaults_error.setAccessibleName(self.tr("Problems with the defaults"))
         form.addRow(self.defaults_error)
         return page
+
+    def _build_backup_folder(self) -> QWidget:
+        from therapist_desk.services import backups
+
+        stored = QSettings().value(backups.BACKUP_FOLDER_SETTING)
+        self._default_backup_dir = self._ctx.paths.backup_dir
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.backup_folder = QLineEdit(objectName="backupFolderField", readOnly=True)
+        self.backup_folder.setAccessibleName(self.tr("Backup folder"))
+        self.backup_folder.setText(str(backups.resolve_backup_dir(stored, self._default_backup_dir)))
+        choose = QPushButton(self.tr("Choose…"), objectName="backupFolderChoose")
+        choose.setAccessibleName(self.tr("Choose the backup folder"))
+        choose.clicked.connect(self.on_backup_folder_choose_clicked)
+        default = QPushButton(self.tr("Use the default"), objectName="backupFolderDefault")
+        default.setAccessibleName(self.tr("Use the default backup folder"))
+        default.clicked.connect(self.on_backup_folder_default_clicked)
+        row.addWidget(self.backup_folder, 1)
+        row.addWidget(choose)
+        row.addWidget(default)
+        return box
+
+    @Slot()
+    def on_backup_folder_choose_clicked(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, self.tr("Choose the Backup Folder"),
+                                                  self.backup_folder.text())
+        if chosen:
+            self.backup_folder.setText(str(Path(chosen)))
+
+    @Slot()
+    def on_backup_folder_default_clicked(self) -> None:
+        self.backup_folder.setText(str(self._default_backup_dir))
+
+    def _backup_folder_problem(self) -> str:
+        """Why the chosen backup folder cannot take backups ("" when it can)."""
+        folder = Path(self.backup_folder.text())
+        if folder == self._default_backup_dir:
+            return ""  # made when the first backup is written
+        if not folder.is_dir():
+            return self.tr("Backup folder: not found (is the drive connected?)")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return self.tr("Backup folder: this account cannot write there")
+        return ""
+
+    def _save_backup_folder(self) -> None:
+        from therapist_desk.services import backups
+
+        folder = Path(self.backup_folder.text())
+        settings = QSettings()
+        if folder == self._default_backup_dir:
+            settings.remove(backups.BACKUP_FOLDER_SETTING)
+        else:
+            settings.setValue(backups.BACKUP_FOLDER_SETTING, str(folder))
+        settings.sync()
 
     # --- loading and showing --------------------------------------------------------------
 
@@ -266,8 +333,14 @@ class SettingsDialog(QDialog):
 
         self.error.clear_message()
         self.defaults_error.clear_message()
+        self.backup_folder_error.clear_message()
         profile = self.profile()
         if profile is None:
+            return
+        problem = self._backup_folder_problem()
+        if problem:
+            self.backup_folder_error.show_message(problem)
+            self.tabs.setCurrentIndex(2)
             return
         try:
             with self._ctx.unit_of_work() as session:
@@ -278,6 +351,7 @@ class SettingsDialog(QDialog):
         except VaultError as error:
             self.error.show_message(error.message)
             return
+        self._save_backup_folder()
         log.info("settings saved")
         self._ctx.signals.settings_changed.emit()
         self._ctx.signals.status_message.emit(self.tr("Settings saved."))
