@@ -201,6 +201,7 @@ def test_tab_follows_the_selected_client(qtbot: Any, tab: BillingTab, bctx: AppC
     assert not tab.payment_button.isEnabled() and tab.batch_button.isEnabled()
     other = add_client(**billable(legal_first_name="Quinn"))
     signed_session(bctx, other, date(2026, 11, 4), cpt="90837")
+    bctx.signals.client_changed.emit(other)  # what the Session Notes tab says when it signs
     bctx.signals.client_selected.emit(client_id)
     assert tab.client_label.text() == "Robin Fictionalson"
     assert tab.model.rowCount() == 1
@@ -354,6 +355,23 @@ def test_practice_balance_comes_from_a_worker_and_a_late_answer_is_dropped(
     qtbot.wait(50)  # the queued answer is delivered and ignored
     assert threaded_ctx.tasks.pending() == 0
     assert widget.practice_balance.text() == ""
+
+
+def test_showing_another_client_does_not_recount_the_practice_total(
+        qtbot: Any, bctx: AppContext, client_id: int, add_client: Callable[..., int],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The total reads the whole ledger: asked again when data changes, not on each selection."""
+    totals: list[Decimal] = []
+    real = ledger.practice_balance
+    monkeypatch.setattr(ledger, "practice_balance", lambda session: totals.append(real(session)) or totals[-1])
+    widget = BillingTab(bctx)
+    qtbot.addWidget(widget)
+    other = add_client(**billable(legal_first_name="Quinn"))
+    for shown in (client_id, other, client_id):
+        bctx.signals.client_selected.emit(shown)
+    assert len(totals) == 1 and widget.practice_balance.text() == "Practice: $140.00 owed"
+    bctx.signals.client_changed.emit(client_id)
+    assert len(totals) == 2
 
 def test_lock_clears_everything(qtbot: Any, tab: BillingTab, bctx: AppContext, client_id: int) -> None:
     bctx.signals.client_selected.emit(client_id)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tests.ui.test_billing_tab import open_threaded_vault
 from therapist_desk.domain.client import Client, Insurance
 from therapist_desk.domain.cpt import ServiceLine
 from therapist_desk.domain.enums import ClientStatus, Instrument, NoteFormat, ServiceType
@@ -539,14 +540,8 @@ def test_names_accessibility_and_splitter(qtbot, make_tab, ctx) -> None:  # type
 
 
 def test_the_first_queries_run_on_a_worker_thread(qtbot, threaded_ctx, make_profile) -> None:  # type: ignore[no-untyped-def]
-    from therapist_desk.services.practice import save_profile
-    from therapist_desk.services.vault_access import create_and_open
-
     ctx = threaded_ctx
-    ctx.clock = lambda: NOW
-    ctx.vault = create_and_open(ctx.paths.vault, "worker thread test")
-    with ctx.unit_of_work() as s:
-        save_profile(s, make_profile(), NOW)
+    open_threaded_vault(ctx, make_profile)
     zoe = save_client(ctx, NOW, legal_first_name="Zoë", legal_last_name="Worker")
     other = save_client(ctx, NOW, legal_last_name="Other")
     add_session(ctx, other, NOW.date() - timedelta(days=2), sign=True)
@@ -566,15 +561,10 @@ def test_icd_table_loads_when_editing_starts_and_memory_is_given_back_after_the_
     """Unlocking and reading load no ICD-10-CM table (15 MiB); editing a client starts it on a
     worker. After the first list and attention, the page cache they filled is given back."""
     from therapist_desk.domain.icd10 import Icd10Catalog
-    from therapist_desk.services.practice import save_profile
-    from therapist_desk.services.vault_access import create_and_open
     from therapist_desk.ui import diagnosis_picker
 
     ctx = threaded_ctx
-    ctx.clock = lambda: NOW
-    ctx.vault = create_and_open(ctx.paths.vault, "icd preload test")
-    with ctx.unit_of_work() as s:
-        save_profile(s, make_profile(), NOW)
+    open_threaded_vault(ctx, make_profile)
     robin = save_client(ctx, NOW, legal_first_name="Robin", legal_last_name="Fictionalson")
     monkeypatch.setattr(Icd10Catalog, "_default", None)  # as in a fresh process (the save loaded it)
     monkeypatch.setattr(diagnosis_picker, "_catalog_asked", False)
@@ -674,16 +664,11 @@ def test_a_change_reloads_the_list_and_keeps_the_scroll_position(qtbot, make_tab
 
 
 def test_the_first_rows_come_first_and_the_rest_fills_in_below(qtbot, threaded_ctx, make_profile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from therapist_desk.services.practice import save_profile
-    from therapist_desk.services.vault_access import create_and_open
     from therapist_desk.ui import clients_tab
 
     monkeypatch.setattr(clients_tab, "FIRST_SCREEN_ROWS", 2)
     ctx = threaded_ctx
-    ctx.clock = lambda: NOW
-    ctx.vault = create_and_open(ctx.paths.vault, "first rows test")
-    with ctx.unit_of_work() as s:
-        save_profile(s, make_profile(), NOW)
+    open_threaded_vault(ctx, make_profile)
     ids = [save_client(ctx, NOW, legal_last_name=name) for name in ("Avery", "Blake", "Casey", "Drew", "Ellis")]
     gone = save_client(ctx, NOW, legal_last_name="Gone")
     with ctx.unit_of_work() as s:

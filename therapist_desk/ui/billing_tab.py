@@ -79,6 +79,7 @@ class BillingTab(QWidget):
         ctx.signals.about_to_lock.connect(self.on_signals_about_to_lock)
         self.clear()
         if ctx.vault is not None:
+            self._reload_practice_balance()
             self.reload()
 
     def _build(self) -> None:
@@ -175,7 +176,6 @@ class BillingTab(QWidget):
         if self._ctx.vault is None:
             self.clear()
             return
-        self._reload_practice_balance()
         try:
             with self._ctx.reader() as session:
                 if self.client_id < 0:
@@ -334,6 +334,8 @@ class BillingTab(QWidget):
     @Slot(int)
     def on_signals_client_changed(self, _client_id: int) -> None:
         """Any client's change can move the practice total; the shown ledger reloads too."""
+        if self._ctx.vault is not None:
+            self._reload_practice_balance()
         self.reload()
 
     @Slot()
