@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import pytest
-from sqlalchemy import event, insert, select, text
-from sqlalchemy import exc as sa_exc
+from sqlalchemy import event, text
 
 from therapist_desk.domain.cpt import ServiceLine
 from therapist_desk.domain.enums import (
@@ -21,9 +20,6 @@ from therapist_desk.domain.session import Addendum, ObjectiveProgress, SessionNo
 from therapist_desk.services import notes
 from therapist_desk.services.audit_log import list_events, verify_chain
 from therapist_desk.services.vault_access import RecordNotFound, Vault
-from therapist_desk.store.errors import VaultError
-from therapist_desk.store.models import AuditRow, ClientRow, NoteBodyRow, SessionRow
-from therapist_desk.store.repositories import notes as notes_repo
 from tests.services.conftest import NOW
 
 
@@ -158,65 +154,3 @@ def test_a_stale_search_entry_under_a_reused_id_is_replaced(vault: Vault, client
         assert notes.search_notes(s, "leftover") == []
         assert [h[0] for h in notes.search_notes(s, "fresh")] == [second.id]
         s.execute(text("INSERT INTO notes_fts(notes_fts) VALUES ('integrity-check')"))
-
-
-def _stored(vault: Vault, table: str, row_id: int, skip: tuple[str, ...] = ("id",)) -> dict[str, str]:
-    """Every column of one row as SQLite holds it (quote(): type and exact text)."""
-    with vault.reader() as s:
-        names = [r[1] for r in s.execute(text(f"PRAGMA table_info({table})")) if r[1] not in skip]
-        row = s.execute(text(f"SELECT {', '.join(f'quote({n})' for n in names)} FROM {table}"
-                             " WHERE id = :id"), {"id": row_id}).one()
-    return dict(zip(names, row, strict=True))
-
-
-def test_rows_written_on_the_driver_are_stored_exactly_as_core_writes_them(
-    vault: Vault, client_id: int
-) -> None:
-    # save_note writes the session and audit rows straight on the driver; the same values put
-    # through SQLAlchemy Core must be stored identically (date, time and datetime formats).
-    with vault.unit_of_work() as s:
-        saved = notes.save_note(s, _full_note(client_id), NOW)
-    assert saved.id is not None
-    sessions, audit_events = SessionRow.__table__, AuditRow.__table__
-    with vault.unit_of_work() as s:
-        conn = s.connection()
-        session_row = conn.execute(select(sessions).where(sessions.c.id == saved.id)).one()._asdict()
-        del session_row["id"]
-        core_session = conn.execute(insert(sessions).values(session_row)).lastrowid
-        audit_row = conn.execute(select(audit_events).order_by(audit_events.c.id.desc()).limit(1)).one()
-        assert (audit_row.action, audit_row.record_id) == ("note.create", saved.id)
-        core_audit = conn.execute(insert(audit_events).values(
-            {k: v for k, v in audit_row._asdict().items() if k != "id"})).lastrowid
-    assert _stored(vault, "sessions", saved.id) == _stored(vault, "sessions", core_session)
-    assert _stored(vault, "sessions", saved.id)["start_time"] == "'09:05:30.000250'"
-    assert _stored(vault, "audit_events", audit_row.id) == _stored(vault, "audit_events", core_audit)
-
-
-def test_a_driver_statement_fails_as_a_core_statement_does(vault: Vault, client_id: int) -> None:
-    # No session 424242: the foreign key refuses the body, with SQLAlchemy's own exception class
-    # and no parameter values in the message, so unit_of_work translates it as before.
-    bodies = NoteBodyRow.__table__
-    with vault.unit_of_work() as s:
-        with pytest.raises(sa_exc.IntegrityError) as core:
-            with s.begin_nested():
-                s.connection().execute(insert(bodies).values(session_id=424242, body_json="{}"))
-        with pytest.raises(sa_exc.IntegrityError) as driver:
-            with s.begin_nested():
-                notes_repo._NEW_BODY.execute(s.connection(), (424242, "secret body"))
-    assert type(driver.value) is type(core.value)
-    assert type(driver.value.orig) is type(core.value.orig)
-    assert "secret body" not in str(driver.value) and "parameters hidden" in str(driver.value)
-    with pytest.raises(VaultError), vault.unit_of_work() as s:
-        notes_repo._NEW_BODY.execute(s.connection(), (424242, "{}"))
-
-
-def test_the_client_check_sees_a_client_pending_in_the_session(vault: Vault, client_id: int) -> None:
-    # The client check runs on the driver: a client added in the same unit of work (pending in
-    # the ORM session) must still count, as Session.execute's autoflush made it count before.
-    clients = ClientRow.__table__
-    with vault.unit_of_work() as s:
-        values = s.connection().execute(select(clients).where(clients.c.id == client_id)).one()._asdict()
-        s.add(ClientRow(**{**values, "id": client_id + 50}))
-        assert notes_repo.client_on_file(s, client_id + 50)
-        assert not notes_repo.client_on_file(s, client_id + 51)
-        s.rollback()

@@ -18,7 +18,7 @@ from therapist_desk.domain.summaries import SessionSummary
 from therapist_desk.services.common import ActionRefused, audit
 from therapist_desk.services.practice import require_profile
 from therapist_desk.store.repositories import notes as repo
-from therapist_desk.store.repositories.clients import RecordNotFound
+from therapist_desk.store.repositories.clients import RecordNotFound, client_exists
 from therapist_desk.store.repositories.records import add_ledger_entry, list_measures
 
 
@@ -44,7 +44,7 @@ def save_note(session: Session, note: SessionNote, now: datetime) -> SessionNote
     Returns the note as saved, equal to what ``get_note`` would read back (built here rather
     than read again: four fewer statements on every save).
     """
-    if not repo.client_on_file(session, note.client_id):
+    if not client_exists(session, note.client_id):
         raise RecordNotFound("client", note.client_id)
     existing = repo.load_note(session, note.id) if note.id is not None else None
     if existing is not None and existing.is_signed:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import weakref
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from therapist_desk.domain.audit import GENESIS_HASH, AuditEvent
 from therapist_desk.store.models import AuditRow
-from therapist_desk.store.repositories._driver import DriverStatement, transaction_connection
 
 
 def append_event(session: Session, event: AuditEvent) -> AuditEvent:
@@ -23,15 +22,15 @@ def append_event(session: Session, event: AuditEvent) -> AuditEvent:
     read in this transaction (a unit of work holds the write lock from BEGIN IMMEDIATE) and the
     entry chained onto it, behind the same guard. The chain never rests on a remembered value.
     """
-    conn = transaction_connection(session)  # the caller's pending rows reach the database first
+    session.flush()  # as before: the caller's pending rows reach the database first
+    conn = session.connection()
     pool = conn.engine.pool
     guess = _LAST_HASH.get(pool)
     row_id: int | None = None
     if guess is not None:
         sealed, row_id = _insert_after(conn, event, guess)
     if row_id is None:
-        found = _LAST_HASH_SQL.execute(conn, ()).fetchone()
-        last = found[0] if found is not None else None
+        last = conn.execute(_LAST_HASH_SQL).scalar()
         sealed, row_id = _insert_after(conn, event, last or GENESIS_HASH)
         if row_id is None:
             # Only possible outside a write transaction, with a writer between the two statements.
@@ -47,24 +46,22 @@ def _insert_after(conn: Connection, event: AuditEvent, prev_hash: str) -> tuple[
                          event.detail, prev_hash)
     sealed = AuditEvent(event.at, event.action, event.record_type, event.record_id, event.client_id,
                         event.detail, prev_hash, chained.computed_hash())
-    # On the driver (repositories/_driver.py): the entry of every write, ~70 us less per entry.
-    cursor = _GUARDED_INSERT.execute(conn, (
-        sealed.at, sealed.action, sealed.record_type, sealed.record_id, sealed.client_id, sealed.detail,
-        sealed.prev_hash, sealed.hash, GENESIS_HASH, sealed.prev_hash,
-    ))
-    return sealed, (cursor.lastrowid if cursor.rowcount == 1 else None)
+    result = conn.execute(_GUARDED_INSERT, {
+        "at": sealed.at, "action": sealed.action, "record_type": sealed.record_type,
+        "record_id": sealed.record_id, "client_id": sealed.client_id, "detail": sealed.detail,
+        "prev_hash": sealed.prev_hash, "hash": sealed.hash, "genesis": GENESIS_HASH,
+    })
+    return sealed, (result.lastrowid if result.rowcount == 1 else None)
 
 
 # The last hash this process saw written, per engine (its pool): a guess the INSERT checks.
 _LAST_HASH: weakref.WeakKeyDictionary[object, str] = weakref.WeakKeyDictionary()
-_LAST_HASH_SQL = DriverStatement("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1", ())
-# Parameters: the eight columns, then the genesis hash and prev_hash again for the guard.
-_GUARDED_INSERT = DriverStatement(
+_LAST_HASH_SQL = text("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1")
+_GUARDED_INSERT = text(
     "INSERT INTO audit_events (at, action, record_type, record_id, client_id, detail, prev_hash, hash)"
-    " SELECT ?, ?, ?, ?, ?, ?, ?, ?"
-    " WHERE coalesce((SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1), ?) = ?",
-    (AuditRow.__table__.c.at.type, None, None, None, None, None, None, None, None, None),
-)
+    " SELECT :at, :action, :record_type, :record_id, :client_id, :detail, :prev_hash, :hash"
+    " WHERE coalesce((SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1), :genesis) = :prev_hash"
+).bindparams(bindparam("at", type_=AuditRow.__table__.c.at.type))
 
 
 def list_events(

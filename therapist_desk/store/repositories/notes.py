@@ -31,7 +31,6 @@ from therapist_desk.store.models import (
     SessionLineRow,
     SessionRow,
 )
-from therapist_desk.store.repositories._driver import DriverStatement, transaction_connection
 from therapist_desk.store.repositories._json import dumps, from_cents, loads, to_cents
 from therapist_desk.store.repositories.clients import RecordNotFound
 
@@ -109,8 +108,6 @@ def save_note(session: Session, note: SessionNote, now: datetime) -> int:
     Core statements on the tables, not ORM entities: a new note is four INSERTs (session, body,
     lines, search entry) where the unit-of-work flush cost ~0.25 ms per statement (benchmarks/
     README.md "save one note"). Nothing here keeps ORM objects of these rows in the session.
-    The INSERTs go straight to the driver (repositories/_driver.py): Core's own per-statement
-    work (~50-90 us each) was ~0.3 ms of the save; the rarer update statements stay on Core.
     """
     values = {
         "client_id": note.client_id,
@@ -139,10 +136,11 @@ def save_note(session: Session, note: SessionNote, now: datetime) -> int:
     )
     # Straight on the transaction's connection: Session.execute adds ~50-100 us of ORM
     # bookkeeping per statement, which nothing here needs (pending objects flushed first).
-    conn = transaction_connection(session)
+    session.flush()
+    conn = session.connection()
     if note.id is None:
-        sid = _NEW_SESSION.execute(conn, [*(values[name] for name in _SESSION_FIELDS), now]).lastrowid
-        _NEW_BODY.execute(conn, (sid, dumps(body)))
+        sid = conn.execute(_INSERT_SESSION, {**values, "created_at": now}).lastrowid
+        conn.execute(_INSERT_BODY, {"session_id": sid, "body_json": dumps(body)})
     else:
         sid = note.id
         if conn.execute(_UPDATE_SESSION, {**values, "sid": sid}).rowcount == 0:
@@ -151,16 +149,19 @@ def save_note(session: Session, note: SessionNote, now: datetime) -> int:
         # A new session has no lines or links yet: the deletes are for an update only.
         conn.execute(_DELETE_LINES, {"sid": sid})
         conn.execute(_DELETE_LINKS, {"sid": sid})
-    _NEW_LINE.execute_many(conn, [
-        (sid, i, line.cpt, line.units, ",".join(line.modifiers)) for i, line in enumerate(note.lines)
-    ])
+    if note.lines:
+        conn.execute(_INSERT_LINE, [
+            {"session_id": sid, "position": i, "cpt": line.cpt, "units": line.units,
+             "modifiers": ",".join(line.modifiers)}
+            for i, line in enumerate(note.lines)
+        ])
     if note.objective_progress:
         conn.execute(_INSERT_LINK, [
             {"session_id": sid, "objective_key": link.objective_key, "rating": link.rating.value,
              "comment": link.comment}
             for link in note.objective_progress
         ])
-    _ENTRY.execute(conn, (sid, note.body_text()))
+    conn.execute(_REINDEX, {"sid": sid, "body": note.body_text()})
     return sid
 
 
@@ -169,39 +170,28 @@ _SESSIONS = cast(Table, SessionRow.__table__)
 _BODIES = cast(Table, NoteBodyRow.__table__)
 _LINES = cast(Table, SessionLineRow.__table__)
 _LINKS = cast(Table, ObjectiveLinkRow.__table__)
-_SESSION_FIELDS = (
-    "client_id", "session_date", "start_time", "stop_time", "minutes", "service_type", "modality",
-    "client_location", "place_of_service", "primary_cpt", "cpt_summary", "status", "signed_at",
-    "signed_by", "fee_cents", "updated_at",
-)
+_INSERT_SESSION = insert(_SESSIONS)
 _UPDATE_SESSION = (
     update(_SESSIONS)
     .where(_SESSIONS.c.id == bindparam("sid"))
-    .values({name: bindparam(name) for name in _SESSION_FIELDS})
+    .values({name: bindparam(name) for name in (
+        "client_id", "session_date", "start_time", "stop_time", "minutes", "service_type", "modality",
+        "client_location", "place_of_service", "primary_cpt", "cpt_summary", "status", "signed_at",
+        "signed_by", "fee_cents", "updated_at",
+    )})
 )
+_INSERT_BODY = insert(_BODIES)
 _BODY_INSERT = sqlite_insert(_BODIES)
 _UPSERT_BODY = _BODY_INSERT.on_conflict_do_update(
     index_elements=["session_id"], set_={"body_json": _BODY_INSERT.excluded.body_json}
 )
-_NEW_SESSION = DriverStatement.insert(_SESSIONS, (*_SESSION_FIELDS, "created_at"))
-_NEW_BODY = DriverStatement.insert(_BODIES, ("session_id", "body_json"))
-_NEW_LINE = DriverStatement.insert(_LINES, ("session_id", "position", "cpt", "units", "modifiers"))
+_INSERT_LINE = insert(_LINES)
 _INSERT_LINK = insert(_LINKS)
 _DELETE_LINES = delete(_LINES).where(_LINES.c.session_id == bindparam("sid"))
 _DELETE_LINKS = delete(_LINKS).where(_LINKS.c.session_id == bindparam("sid"))
 # FTS5 honours OR REPLACE on its rowid: one statement both indexes a new note and replaces the
 # entry of an edited one (and never fails on a stale entry left under a reused session id).
 _REINDEX = text("INSERT OR REPLACE INTO notes_fts(rowid, body) VALUES (:sid, :body)")
-_ENTRY = DriverStatement("INSERT OR REPLACE INTO notes_fts(rowid, body) VALUES (?, ?)", (None, None))
-_CLIENT_ON_FILE = DriverStatement("SELECT 1 FROM clients WHERE id = ?", (None,))
-
-
-def client_on_file(session: Session, client_id: int) -> bool:
-    """True when the vault holds a client with this id: clients.client_exists, on the driver.
-
-    Pending ORM rows are flushed first, as Session.execute's autoflush did.
-    """
-    return _CLIENT_ON_FILE.execute(transaction_connection(session), (client_id,)).fetchone() is not None
 
 
 def reindex_note(session: Session, session_id: int, body_text: str) -> None:
