@@ -51,6 +51,7 @@ from therapist_desk.ui.client_table_model import (
 from therapist_desk.ui.context import AppContext
 from therapist_desk.ui.diagnosis_picker import preload_catalog, warning_style
 from therapist_desk.ui.discharge_dialog import DischargeDialog, ReactivateDialog, ask_unsaved
+from therapist_desk.ui.widgets import log_unexpected
 
 log = logging.getLogger(__name__)
 FORM_DRAFT_KEY = "client-form"
@@ -245,7 +246,9 @@ class ClientsTab(QWidget):
             vault.release_memory()
             gui_gc.give_back_freed_memory()
 
-        self._ctx.tasks.run(release, lambda _none: None, self._on_query_failed)
+        # Nothing the clinician sees depends on it: a failure is only logged.
+        self._ctx.tasks.run(release, lambda _none: None,
+                            lambda error: log_unexpected(log, "giving memory back failed", error))
 
     def reload(self) -> None:
         """The data changed: load the complete list again, then recompute who needs attention.
