@@ -179,6 +179,14 @@ def preload_heavy_modules() -> None:
     log.info("heavy modules loaded in %.0f ms", (time.perf_counter() - started) * 1000)
 
 
+def first_rows_after_unlock(vault: Any) -> Any:
+    """On the unlock's worker, right after the vault opens: the Clients tab's first rows, so the
+    main window is shown with them (no second hop to a worker, no second paint)."""
+    from therapist_desk.ui.clients_tab import load_first_rows
+
+    return load_first_rows(vault.reader)
+
+
 # --- the window flow --------------------------------------------------------------------------
 
 
@@ -239,7 +247,8 @@ class AppController(QObject):
             from therapist_desk.ui.first_run import DEMO_PASSPHRASE
 
             demo_passphrase = DEMO_PASSPHRASE
-        window = UnlockWindow(self.ctx, path, demo_passphrase=demo_passphrase)
+        window = UnlockWindow(self.ctx, path, demo_passphrase=demo_passphrase,
+                              after_open=first_rows_after_unlock)
         window.unlocked.connect(self.on_unlock_window_unlocked)
         window.unlock_started.connect(self.on_unlock_window_unlock_started)
         self._show(window)
@@ -259,7 +268,8 @@ class AppController(QObject):
 
     @Slot()
     def on_unlock_window_unlocked(self) -> None:
-        self._show_main()
+        take_loaded = getattr(self.window, "take_loaded", None)
+        self._show_main(first_rows=take_loaded() if take_loaded is not None else None)
 
     @Slot()
     def on_unlock_window_unlock_started(self) -> None:
@@ -272,6 +282,13 @@ class AppController(QObject):
     def _prepare_main(self) -> None:
         if self._prepared is None and self.ctx.vault is None:
             self._prepared = self._new_main()
+            # Then, still while the key stretches (and after the busy indicator has moved on):
+            # draw it once off screen, so its first real paint finds styles and fonts ready.
+            QTimer.singleShot(0, self._prerender_main)
+
+    def _prerender_main(self) -> None:
+        if self._prepared is not None and self.ctx.vault is None:
+            self._prepared.prerender()
 
     def _new_main(self) -> Any:
         from therapist_desk.ui.main_window import MainWindow
@@ -281,10 +298,12 @@ class AppController(QObject):
         main.restore_requested.connect(self.on_main_window_restore_requested)
         return main
 
-    def _show_main(self, message: str = "") -> None:
+    def _show_main(self, message: str = "", *, first_rows: Any = None) -> None:
+        """Show the main window (the one built while the key was stretched, if it fits) with
+        the Clients tab's ``first_rows`` if the unlock loaded them."""
         main, self._prepared = self._prepared, None
         if main is not None and main.demo == self.demo:
-            main.vault_opened()
+            main.vault_opened(first_rows)
         else:
             if main is not None:
                 main.deleteLater()

@@ -11,7 +11,9 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer, Signal, Slot
@@ -68,6 +70,37 @@ FIRST_PAINT_WAIT_MS = 250
 RISK_STYLE = "color: white; background: #b3261e; padding: 4px; border-radius: 3px; font-weight: bold;"
 _ACTIVE, _INACTIVE, _DISCHARGED = ClientStatus.ACTIVE, ClientStatus.INACTIVE, ClientStatus.DISCHARGED
 Answer = QMessageBox.StandardButton
+# What a new tab lists first (its widgets' defaults, as ClientsTab._query gives them): active and
+# inactive clients by name, no search. The unlock loads these rows before the tab asks.
+OPENING_QUERY: Mapping[str, Any] = dict(search="", statuses=(_ACTIVE, _INACTIVE), ids=None,
+                                        sort="name", descending=False)
+
+
+@dataclass(frozen=True)
+class FirstRows:
+    """The first FIRST_SCREEN_ROWS rows of a list, formatted, the number of clients it lists in
+    all, and the question they answer (a ``ClientsTab._query`` dict)."""
+
+    query: Mapping[str, Any]
+    prepared: PreparedRows
+    total: int
+
+
+def load_first_rows(reader: Callable[[], AbstractContextManager[Any]],
+                    query: Mapping[str, Any] = OPENING_QUERY) -> FirstRows:
+    """The tab's first rows for ``query``: one small query that aggregates only them, and the
+    count (safe on a worker thread). ``reader`` is ``AppContext.reader`` or ``Vault.reader``.
+
+    The unlock runs it on its worker right after the vault opens (app.py), so the main window
+    is shown with its rows; a tab asking another question loads its own.
+    """
+    with reader() as session:
+        rows = client_service.list_clients(session, search=query["search"], statuses=query["statuses"],
+                                           sort=query["sort"], descending=query["descending"],
+                                           limit=FIRST_SCREEN_ROWS)
+        total = (len(rows) if len(rows) < FIRST_SCREEN_ROWS else
+                 client_service.count_listed(session, search=query["search"], statuses=query["statuses"]))
+    return FirstRows(dict(query), prepare_rows(rows), total)
 
 
 class ClientsTab(QWidget):
@@ -123,6 +156,10 @@ class ClientsTab(QWidget):
         self.model.attention_icon = warning_icon
         self.table = QTableView(self, objectName="clientTable")
         configure_view(self.table, self.model)
+        # Asked for now, while the window is built: PySide6 sets up ~30 lazily loaded types the
+        # first time it works out which class the viewport is (~6 ms), and the first rows'
+        # paint after the unlock would otherwise wait for that.
+        self._viewport = self.table.viewport()
         self.count_label = QLabel(self, objectName="clientCount")
         self.reasons_label = QLabel(self, objectName="clientAttentionReasons", wordWrap=True)
         self.reasons_label.hide()
@@ -222,18 +259,19 @@ class ClientsTab(QWidget):
         log.error("a client list query failed", exc_info=error)
         self._ctx.signals.status_message.emit(self.tr("The client list could not be loaded."))
 
-    def load(self) -> None:
-        """Load the list now: for a tab built before the vault was open (see app.py)."""
-        self._open()
+    def load(self, first: FirstRows | None = None) -> None:
+        """Load the list now: for a tab built before the vault was open (see app.py). ``first``:
+        rows already loaded (``load_first_rows``), used if they answer this tab's question."""
+        self._open(first)
 
-    def _open(self) -> None:
+    def _open(self, first: FirstRows | None = None) -> None:
         """The tab's first rows: the first screenful (one small query), painted; then the complete
         list, which fills in below it without moving anything; then who needs attention."""
         def rest() -> None:
             self.first_rows_painted.emit()
             self._load_full(then=lambda: self._recompute_attention(then=self._release_memory))
 
-        self._show_first_rows(then=lambda: self._after_first_paint(rest))
+        self._show_first_rows(then=lambda: self._after_first_paint(rest), loaded=first)
 
     def _release_memory(self) -> None:
         """The first complete list and attention read most of the vault: give back the page cache
@@ -270,41 +308,44 @@ class ClientsTab(QWidget):
         return dict(search=self.search_box.text(), statuses=self.status_filter.currentData(), ids=None,
                     sort=sort, descending=descending)
 
-    def _show_first_rows(self, then: Callable[[], None]) -> None:
+    def _show_first_rows(self, then: Callable[[], None], loaded: FirstRows | None = None) -> None:
         """The first FIRST_SCREEN_ROWS rows by a query that aggregates only them, and the count.
 
         The answer is taken as soon as it exists: normally when the worker hands it back, but if
         it is already there when the tab is first shown (the main window is still being built
-        when it comes), then, so that the window's very first paint has the rows.
+        when it comes), then, so that the window's very first paint has the rows. Rows ``loaded``
+        before (by the unlock) for this very question are taken the same way, without a query:
+        when the tab is shown, or on the next turn of the event loop if it is not.
         """
         ctx, query, listed = self._ctx, self._query(), self._seq["list"]
-        ready: list[tuple[PreparedRows, int]] = []  # filled on the worker, read on the GUI thread
+        ready: list[FirstRows] = []  # filled on the worker, read on the GUI thread
 
-        def job() -> tuple[PreparedRows, int]:
-            with ctx.reader() as session:
-                rows = client_service.list_clients(session, search=query["search"], statuses=query["statuses"],
-                                                   sort=query["sort"], descending=query["descending"],
-                                                   limit=FIRST_SCREEN_ROWS)
-                total = (len(rows) if len(rows) < FIRST_SCREEN_ROWS else
-                         client_service.count_listed(session, search=query["search"], statuses=query["statuses"]))
-            ready.append((prepare_rows(rows), total))
+        def job() -> FirstRows:
+            ready.append(load_first_rows(ctx.reader, query))
             return ready[-1]
 
-        def done(out: tuple[PreparedRows, int]) -> None:
+        def done(out: FirstRows) -> None:
             if self._take_ready is None:
                 return  # taken already, when the tab was shown
             self._take_ready = None
             if self._seq["list"] == listed:  # else the user has asked for other rows meanwhile
-                self._total = out[1]
-                self._show_rows(out[0])
+                self._total = out.total
+                self._show_rows(out.prepared)
             then()
 
         self._take_ready = lambda: done(ready[0]) if ready else None
-        self._run("first", job, done)
+        if loaded is not None and loaded.query == query and self._ctx.vault is not None:
+            ready.append(loaded)
+            QTimer.singleShot(0, self, self._take_first_rows)
+        else:
+            self._run("first", job, done)
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+    def _take_first_rows(self) -> None:
         if self._take_ready is not None:
             self._take_ready()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        self._take_first_rows()
         super().showEvent(event)
 
     def _after_first_paint(self, step: Callable[[], None]) -> None:
@@ -314,7 +355,7 @@ class ClientsTab(QWidget):
             step()
             return
         self._waiting_for_paint = step
-        self.table.viewport().installEventFilter(self)
+        self._viewport.installEventFilter(self)
         self._paint_timer.start(FIRST_PAINT_WAIT_MS)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
@@ -324,7 +365,7 @@ class ClientsTab(QWidget):
 
     @Slot()
     def on_paint_timer_timeout(self) -> None:
-        self.table.viewport().removeEventFilter(self)
+        self._viewport.removeEventFilter(self)
         step, self._waiting_for_paint = self._waiting_for_paint, None
         if step is not None:
             step()
@@ -694,7 +735,7 @@ class ClientsTab(QWidget):
             self._seq[kind] += 1  # answers still on their way are dropped
         self._waiting_for_paint = self._take_ready = None
         self._paint_timer.stop()
-        self.table.viewport().removeEventFilter(self)
+        self._viewport.removeEventFilter(self)
         self._attention = {}
         self._full = self._full_rows = self._shown = None
         self._shown_for = (None, None)

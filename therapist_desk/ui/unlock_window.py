@@ -11,7 +11,9 @@ unlockCapsReminder, unlockProgress, unlockButton, quitButton, vaultLocation, dem
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6 import QtCore
 from PySide6.QtCore import QTimer, Signal, Slot
@@ -53,8 +55,25 @@ def _open_vault(ctx: AppContext, path: Path, passphrase: str) -> object:
     return security.open_vault_recorded(path, passphrase, ctx.now(), counter)
 
 
+def _run_after_open(after_open: Callable[[Any], Any] | None, vault: object) -> Any:
+    """Runs on the worker once the vault is open: ``after_open(vault)``, whose answer is only a
+    head start, so a failure is logged (its type and frames, no message) and gives None."""
+    if after_open is None:
+        return None
+    try:
+        return after_open(vault)
+    except Exception as error:  # noqa: BLE001 - the unlock itself has succeeded
+        log_unexpected(log, "loading after the unlock failed", error)
+        return None
+
+
 class UnlockWindow(QWidget):
-    """Asks for ``vault_path``'s passphrase; on success sets ``ctx.vault``, emits ``unlocked``."""
+    """Asks for ``vault_path``'s passphrase; on success sets ``ctx.vault``, emits ``unlocked``.
+
+    ``after_open`` (optional) runs on the unlock's worker right after the vault has opened, with
+    the vault; its answer is handed over by ``take_loaded`` (the app loads the Clients tab's
+    first rows there: one hop fewer before the main window shows them).
+    """
 
     unlocked = Signal()
     first_painted = Signal()
@@ -62,10 +81,13 @@ class UnlockWindow(QWidget):
     unlock_started = Signal()
 
     def __init__(self, ctx: AppContext, vault_path: Path, *, demo_passphrase: str = "",
+                 after_open: Callable[[Any], Any] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._vault_path = vault_path
+        self._after_open = after_open
+        self._loaded: Any = None  # after_open's answer, until taken
         self._painted = False
         self._busy = False
         self._failures = 0
@@ -171,9 +193,13 @@ class UnlockWindow(QWidget):
             self.passphrase.setFocus()
             return
         self._set_busy(True)
-        path = self._vault_path
-        ctx = self._ctx
-        self._ctx.tasks.run(lambda: _open_vault(ctx, path, passphrase), self._on_opened, self._on_failed)
+        path, ctx, after_open = self._vault_path, self._ctx, self._after_open
+
+        def job() -> tuple[object, Any]:
+            vault = _open_vault(ctx, path, passphrase)
+            return vault, _run_after_open(after_open, vault)
+
+        self._ctx.tasks.run(job, self._on_opened, self._on_failed)
         self.unlock_started.emit()
 
     def _set_busy(self, busy: bool) -> None:
@@ -185,7 +211,13 @@ class UnlockWindow(QWidget):
             self.error.clear_message()
             self.caps_reminder.clear_message()
 
-    def _on_opened(self, vault: object) -> None:
+    def take_loaded(self) -> Any:
+        """What ``after_open`` loaded at the last unlock (None if nothing), handed over once."""
+        loaded, self._loaded = self._loaded, None
+        return loaded
+
+    def _on_opened(self, opened: tuple[object, Any]) -> None:
+        vault, self._loaded = opened
         self._set_busy(False)
         self.passphrase.clear()
         self._failures = 0
