@@ -282,13 +282,6 @@ class AppController(QObject):
     def _prepare_main(self) -> None:
         if self._prepared is None and self.ctx.vault is None:
             self._prepared = self._new_main()
-            # Then, still while the key stretches (and after the busy indicator has moved on):
-            # draw it once off screen, so its first real paint finds styles and fonts ready.
-            QTimer.singleShot(0, self._prerender_main)
-
-    def _prerender_main(self) -> None:
-        if self._prepared is not None and self.ctx.vault is None:
-            self._prepared.prerender()
 
     def _new_main(self) -> Any:
         from therapist_desk.ui.main_window import MainWindow

@@ -76,6 +76,13 @@ def _unlock_once(ctx: Context, data_dir: Path) -> dict[str, Any]:
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
+def _overhead(samples: list[dict[str, Any]]) -> float:
+    """The median of each run's unlock less that same run's key stretch (timed in the probe just
+    before it). The key stretch alone moves by +-50 ms between runs on a shared machine; the
+    difference of two medians taken over different runs carried that noise into the figure."""
+    return median([s["unlock_ms"] - s["kdf_ms"] for s in samples])
+
+
 def _practice_unlock(ctx: Context, runs: int) -> list[Result]:
     """The same on the 2,000-client practice (100,000 notes behind fewer clients)."""
     data_dir = ctx.scratch("unlock-practice")
@@ -85,17 +92,18 @@ def _practice_unlock(ctx: Context, runs: int) -> list[Result]:
         samples = [_unlock_once(ctx, data_dir) for _ in range(runs)]
     kdf = median([s["kdf_ms"] for s in samples])
     unlock = median([s["unlock_ms"] for s in samples])
+    overhead = _overhead(samples)
     counts = ctx.builds["practice"].manifest["counts"]
     return [Result(f"Unlock to the main window, {counts['clients']:,} clients, {counts['sessions']:,} notes "
                    f"({samples[0]['rows']:,} listed)", unlock, f"<= key stretch + {UNLOCK_BUDGET_MS:.0f} ms",
-                   unlock <= kdf + UNLOCK_BUDGET_MS, "one key stretch", kdf, runs=runs, load=(load[0], load[1]),
-                   note=f"overhead {unlock - kdf:.0f} ms")]
+                   overhead <= UNLOCK_BUDGET_MS, "one key stretch", kdf, runs=runs, load=(load[0], load[1]),
+                   note=f"overhead beyond each run's own key stretch {overhead:.0f} ms (median)")]
 
 
 def unlock_and_memory(ctx: Context) -> list[Result]:
     data_dir = ctx.scratch("unlock")
     work_copy(ctx.builds["clients"].vault, data_dir)
-    runs = max(3, ctx.runs // 2)
+    runs = max(3, ctx.runs)
     with load_window() as load:
         # The first unlock warms the OS file cache; reported apart. (The day's automatic backup
         # starts AppController.first_backup_delay_ms after an unlock: after each probe has ended.)
@@ -103,15 +111,16 @@ def unlock_and_memory(ctx: Context) -> list[Result]:
         samples = [_unlock_once(ctx, data_dir) for _ in range(runs)]
     kdf = median([s["kdf_ms"] for s in samples])
     unlock = median([s["unlock_ms"] for s in samples])
+    overhead = _overhead(samples)
     rows = samples[0]["rows"]
     clients = ctx.builds["clients"].manifest["counts"]["clients"]
     loads = (load[0], load[1])
     results = [
         Result(f"Unlock to the main window, {clients:,} clients ({rows:,} rows in the first paint)", unlock,
-               f"<= key stretch + {UNLOCK_BUDGET_MS:.0f} ms", unlock <= kdf + UNLOCK_BUDGET_MS,
+               f"<= key stretch + {UNLOCK_BUDGET_MS:.0f} ms", overhead <= UNLOCK_BUDGET_MS,
                "one key stretch", kdf, runs=runs, load=loads,
-               note=f"overhead beyond the key stretch {unlock - kdf:.0f} ms; passphrase submit to "
-                    "the populated Clients table painted"),
+               note=f"overhead beyond each run's own key stretch {overhead:.0f} ms (median); "
+                    "passphrase submit to the populated Clients table painted"),
         Result("  of which: list rows on screen (before the paint)", median([s["rows_ms"] for s in samples]),
                "-", None, runs=runs, load=loads),
         Result("  attention badge computed (after the list)", median([s["attention_ms"] for s in samples]),

@@ -1,6 +1,6 @@
 """The Clients tab's first rows loaded by the unlock's worker and handed to the main window: the
 same rows the tab would load itself, taken only for the question the tab asks, and an unlock
-that still succeeds when loading them fails. The main window drawn off screen before it shows."""
+that still succeeds when loading them fails."""
 
 from __future__ import annotations
 
@@ -165,16 +165,3 @@ def test_the_unlock_succeeds_when_loading_after_it_fails(
         qtbot.mouseClick(window.unlock_button, Qt.MouseButton.LeftButton)
     assert threaded_ctx.vault is not None
     assert window.take_loaded() is None
-
-
-def test_a_prerendered_main_window_waits_for_its_real_paint(qtbot, ctx: AppContext) -> None:
-    """Drawn off screen while the key stretches: nothing that waits for the first paint starts."""
-    from therapist_desk.ui import main_window as main_window_module
-
-    main = MainWindow(ctx)
-    qtbot.addWidget(main)
-    announced: list[bool] = []
-    main.first_painted.connect(lambda: announced.append(True))
-    main.prerender()
-    qtbot.wait(main_window_module.FIRST_ROWS_WAIT_MS + 100)
-    assert announced == [] and not main.isVisible()

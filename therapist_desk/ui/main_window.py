@@ -169,16 +169,6 @@ class MainWindow(QMainWindow):
         load what it shows now. ``first_rows``: the Clients tab's, if the unlock loaded them."""
         self.clients_tab.load(first_rows)
 
-    def prerender(self) -> None:
-        """Draw the window's contents once into a pixmap that is thrown away, before it is shown
-        (the app does it while the key is stretched and the GUI thread is idle): the layouts,
-        style, font glyphs and icons its first paint needs are then ready, and the unlock's
-        paint of the window with its first rows is ~10 ms shorter. Only the contents: the
-        window's own paintEvent (``first_painted``) waits for the real paint."""
-        central = self.centralWidget()
-        if central is not None:
-            central.grab()
-
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self._painted:
