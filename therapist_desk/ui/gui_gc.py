@@ -10,7 +10,6 @@ Reference counting still frees everything that is not in a cycle immediately.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import sys
 
@@ -82,6 +81,8 @@ def give_back_freed_memory() -> None:
     the freed pages; macOS and Windows return them by themselves, so elsewhere this does nothing.
     """
     if sys.platform.startswith("linux"):
+        import ctypes  # here, not at start-up: nothing before the first paint needs it
+
         try:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
         except (OSError, AttributeError):  # not glibc (musl): nothing to ask
