@@ -83,6 +83,12 @@ def _overhead(samples: list[dict[str, Any]]) -> float:
     return median([s["unlock_ms"] - s["kdf_ms"] for s in samples])
 
 
+def _overhead_row(overhead: float, runs: int, loads: tuple[float, float]) -> Result:
+    """The number the unlock row's result is judged on, shown in the table under it."""
+    return Result("  beyond each run's own key stretch (median of the runs' differences; the result above)",
+                  overhead, f"<= {UNLOCK_BUDGET_MS:.0f} ms", None, runs=runs, load=loads)
+
+
 def _practice_unlock(ctx: Context, runs: int) -> list[Result]:
     """The same on the 2,000-client practice (100,000 notes behind fewer clients)."""
     data_dir = ctx.scratch("unlock-practice")
@@ -97,7 +103,8 @@ def _practice_unlock(ctx: Context, runs: int) -> list[Result]:
     return [Result(f"Unlock to the main window, {counts['clients']:,} clients, {counts['sessions']:,} notes "
                    f"({samples[0]['rows']:,} listed)", unlock, f"<= key stretch + {UNLOCK_BUDGET_MS:.0f} ms",
                    overhead <= UNLOCK_BUDGET_MS, "one key stretch", kdf, runs=runs, load=(load[0], load[1]),
-                   note=f"overhead beyond each run's own key stretch {overhead:.0f} ms (median)")]
+                   note=f"overhead beyond each run's own key stretch {overhead:.0f} ms (median)"),
+            _overhead_row(overhead, runs, (load[0], load[1]))]
 
 
 def unlock_and_memory(ctx: Context) -> list[Result]:
@@ -121,6 +128,7 @@ def unlock_and_memory(ctx: Context) -> list[Result]:
                "one key stretch", kdf, runs=runs, load=loads,
                note=f"overhead beyond each run's own key stretch {overhead:.0f} ms (median); "
                     "passphrase submit to the populated Clients table painted"),
+        _overhead_row(overhead, runs, loads),
         Result("  of which: list rows on screen (before the paint)", median([s["rows_ms"] for s in samples]),
                "-", None, runs=runs, load=loads),
         Result("  attention badge computed (after the list)", median([s["attention_ms"] for s in samples]),
