@@ -19,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QWidget
@@ -30,6 +30,9 @@ from therapist_desk.paths import AppPaths, resolve_paths
 from therapist_desk.ui import gui_gc
 from therapist_desk.ui.context import AppContext
 from therapist_desk.ui.signals import AppSignals
+
+if TYPE_CHECKING:  # the Clients tab is imported after the first paint, not at start-up
+    from therapist_desk.ui.clients_tab import FirstRows
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +182,7 @@ def preload_heavy_modules() -> None:
     log.info("heavy modules loaded in %.0f ms", (time.perf_counter() - started) * 1000)
 
 
-def first_rows_after_unlock(vault: Any) -> Any:
+def first_rows_after_unlock(vault: Any) -> FirstRows:
     """On the unlock's worker, right after the vault opens: the Clients tab's first rows, so the
     main window is shown with them (no second hop to a worker, no second paint)."""
     from therapist_desk.ui.clients_tab import load_first_rows
@@ -268,8 +271,10 @@ class AppController(QObject):
 
     @Slot()
     def on_unlock_window_unlocked(self) -> None:
-        take_loaded = getattr(self.window, "take_loaded", None)
-        self._show_main(first_rows=take_loaded() if take_loaded is not None else None)
+        from therapist_desk.ui.unlock_window import UnlockWindow
+
+        window = self.window  # the one that emitted: only an UnlockWindow is connected here
+        self._show_main(first_rows=window.take_loaded() if isinstance(window, UnlockWindow) else None)
 
     @Slot()
     def on_unlock_window_unlock_started(self) -> None:
@@ -291,7 +296,7 @@ class AppController(QObject):
         main.restore_requested.connect(self.on_main_window_restore_requested)
         return main
 
-    def _show_main(self, message: str = "", *, first_rows: Any = None) -> None:
+    def _show_main(self, message: str = "", *, first_rows: FirstRows | None = None) -> None:
         """Show the main window (the one built while the key was stretched, if it fits) with
         the Clients tab's ``first_rows`` if the unlock loaded them."""
         main, self._prepared = self._prepared, None
